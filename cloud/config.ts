@@ -1,0 +1,170 @@
+/**
+ * Validated settings, read once from the environment (Back4App: Server Settings -> Environment
+ * Variables; locally: `.env` or the development secrets that `npm start` generates).
+ *
+ * The seed's variable names are kept (AIRTABLE_CLIENT_ID, ..., SECRET_KEY, ENCRYPTION_KEY); every
+ * problem is reported with the variable's name and how to fix it, never with its value.
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const FERNET_KEY_HINT =
+  "generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\" " +
+  '(or python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")';
+const SECRET_KEY_HINT =
+  "generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"";
+
+/** A Fernet key is 32 bytes in URL-safe base64 (github.com/fernet/spec, "Key Format"). */
+export function isFernetKey(value: string): boolean {
+  if (!/^[A-Za-z0-9_-]{43}=?$/.test(value)) return false;
+  return Buffer.from(value, 'base64url').length === 32;
+}
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  PUBLIC_URL: optionalText.pipe(httpUrl.optional()),
+  AIRTABLE_CLIENT_ID: optionalText,
+  AIRTABLE_CLIENT_SECRET: optionalText,
+  AIRTABLE_REDIRECT_URI: optionalText.pipe(httpUrl.optional()),
+  AIRTABLE_SCOPES: z
+    .string()
+    .default('data.records:read data.records:write schema.bases:read')
+    .refine((s) => /^[a-zA-Z.:]+( [a-zA-Z.:]+)*$/.test(s.trim()), 'must be space-separated scopes'),
+  AIRTABLE_OAUTH_BASE_URL: httpUrl.default('https://airtable.com'),
+  AIRTABLE_API_BASE_URL: httpUrl.default('https://api.airtable.com'),
+  PARSE_APP_ID: optionalText,
+  PARSE_REST_API_KEY: optionalText,
+  PARSE_MASTER_KEY: optionalText,
+  PARSE_SERVER_URL: optionalText.pipe(httpUrl.optional()),
+  DATABASE_URI: optionalText,
+  STORAGE_BACKEND: z.enum(['back4app', 'redis', 'memory']).default('back4app'),
+  REDIS_URL: optionalText,
+  SECRET_KEY: z
+    .string({ error: `is required; ${SECRET_KEY_HINT}` })
+    .min(32, `must be at least 32 characters; ${SECRET_KEY_HINT}`),
+  ENCRYPTION_KEY: z
+    .string({ error: `is required; ${FERNET_KEY_HINT}` })
+    .transform((v) =>
+      v
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k.length > 0),
+    )
+    .refine((keys) => keys.length > 0, `is empty; ${FERNET_KEY_HINT}`)
+    .refine(
+      (keys) => keys.every(isFernetKey),
+      `must be one or more comma-separated Fernet keys (32 bytes, URL-safe base64); ${FERNET_KEY_HINT}`,
+    ),
+  SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  CLEANUP_SCHEDULE: z.string().default('0 3 * * *'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SANDBOX: z
+    .enum(['0', '1', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
+});
+
+export interface Config {
+  nodeEnv: string;
+  port: number;
+  publicUrl: string;
+  airtable: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    redirectUri: string;
+    scopes: string;
+    oauthBaseUrl: string;
+    apiBaseUrl: string;
+  };
+  parse: {
+    appId: string | undefined;
+    restApiKey: string | undefined;
+    masterKey: string | undefined;
+    serverUrl: string | undefined;
+  };
+  databaseUri: string | undefined;
+  storageBackend: 'back4app' | 'redis' | 'memory';
+  redisUrl: string | undefined;
+  secretKey: string;
+  /** First key encrypts; every key decrypts (rotation). */
+  encryptionKeys: readonly string[];
+  sessionTtlDays: number;
+  cleanupSchedule: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  sandbox: boolean;
+}
+
+/** Parses `env` into a Config, or throws a ConfigError naming every bad variable and its fix. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      return `  ${name} ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  if (e.STORAGE_BACKEND === 'redis' && !e.REDIS_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  STORAGE_BACKEND=redis needs REDIS_URL (e.g. redis://localhost:6379)',
+    );
+  }
+  return {
+    nodeEnv: e.NODE_ENV ?? 'development',
+    port: e.PORT,
+    publicUrl,
+    airtable: {
+      clientId: e.AIRTABLE_CLIENT_ID,
+      clientSecret: e.AIRTABLE_CLIENT_SECRET,
+      redirectUri: e.AIRTABLE_REDIRECT_URI ?? `${publicUrl}/auth/callback`,
+      scopes: e.AIRTABLE_SCOPES.trim(),
+      oauthBaseUrl: e.AIRTABLE_OAUTH_BASE_URL,
+      apiBaseUrl: e.AIRTABLE_API_BASE_URL,
+    },
+    parse: {
+      appId: e.PARSE_APP_ID,
+      restApiKey: e.PARSE_REST_API_KEY,
+      masterKey: e.PARSE_MASTER_KEY,
+      serverUrl: e.PARSE_SERVER_URL,
+    },
+    databaseUri: e.DATABASE_URI,
+    storageBackend: e.STORAGE_BACKEND,
+    redisUrl: e.REDIS_URL,
+    secretKey: e.SECRET_KEY,
+    encryptionKeys: e.ENCRYPTION_KEY,
+    sessionTtlDays: e.SESSION_TTL_DAYS,
+    cleanupSchedule: e.CLEANUP_SCHEDULE,
+    logLevel: e.LOG_LEVEL,
+    sandbox: e.SANDBOX,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, loaded on first use. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** Tests and the dev server call this after changing process.env. */
+export function resetConfigCache(): void {
+  cached = undefined;
+}

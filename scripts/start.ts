@@ -1,0 +1,55 @@
+/**
+ * `npm start`: build, then run the whole product locally on one port (default 8000): embedded
+ * PostgreSQL under .data/, parse-server with the built Cloud Code, the web routes and /mcp.
+ * Ctrl-C / SIGTERM stop everything, PostgreSQL included.
+ */
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../cloud/config';
+import { build, ROOT } from './build';
+import { applyDevSecrets, loadDotEnv } from './dev-env';
+import { StackError, startStack } from './stack';
+
+async function main(): Promise<void> {
+  loadDotEnv(ROOT);
+  const dataDir = path.resolve(ROOT, process.env.DATA_DIR ?? '.data');
+  const secrets = applyDevSecrets(dataDir);
+  if (secrets === 'generated')
+    console.log(
+      `Generated development-only secrets in ${path.relative(ROOT, dataDir)}/dev-secrets.json (never use them in production).`,
+    );
+  const config = loadConfig(); // fail fast with the variable's name
+  await build();
+  const stack = await startStack({
+    port: config.port,
+    databaseUri: config.databaseUri,
+    dataDir,
+    appId: process.env.PARSE_APP_ID!,
+    masterKey: process.env.PARSE_MASTER_KEY!,
+    restApiKey: process.env.PARSE_REST_API_KEY!,
+    javascriptKey: process.env.PARSE_JAVASCRIPT_KEY ?? process.env.PARSE_REST_API_KEY!,
+    preParseBodies: process.env.EMULATE_BODY_PARSER === '1',
+  });
+  const hooks = await import('./start-hooks')
+    .then((m) => m.startHooks(stack, config))
+    .catch(() => undefined);
+  console.log(
+    `Airtable MCP server on ${config.publicUrl}  (MCP endpoint ${config.publicUrl}/mcp, health ${config.publicUrl}/health)`,
+  );
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    await hooks?.stop().catch(() => {});
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof StackError) console.error(err.message);
+  else console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

