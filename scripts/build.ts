@@ -11,12 +11,13 @@ import path from 'node:path';
 export const ROOT = path.resolve(__dirname, '..');
 export const DIST = path.join(ROOT, 'dist');
 
-export async function build(): Promise<{ files: string[]; ms: number }> {
+/** Builds into `outDir` (default dist/; the tests build into a private folder so runs never race). */
+export async function build(outDir = DIST): Promise<{ files: string[]; ms: number }> {
   const started = Date.now();
-  mkdirSync(path.join(DIST, 'cloud'), { recursive: true });
+  mkdirSync(path.join(outDir, 'cloud'), { recursive: true });
   await esbuild({
     entryPoints: { main: path.join(ROOT, 'cloud/main.ts'), app: path.join(ROOT, 'cloud/app.ts') },
-    outdir: path.join(DIST, 'cloud'),
+    outdir: path.join(outDir, 'cloud'),
     bundle: true,
     platform: 'node',
     target: 'node18',
@@ -27,9 +28,10 @@ export async function build(): Promise<{ files: string[]; ms: number }> {
     keepNames: true,
   });
   // b4a deploy uploads cloud/ and public/; an empty public/ keeps the layout explicit.
-  mkdirSync(path.join(DIST, 'public'), { recursive: true });
-  writeFileSync(path.join(DIST, 'public', '.keep'), '');
-  return { files: ['dist/cloud/main.js', 'dist/cloud/app.js'], ms: Date.now() - started };
+  mkdirSync(path.join(outDir, 'public'), { recursive: true });
+  writeFileSync(path.join(outDir, 'public', '.keep'), '');
+  const rel = path.relative(ROOT, outDir) || '.';
+  return { files: [`${rel}/cloud/main.js`, `${rel}/cloud/app.js`], ms: Date.now() - started };
 }
 
 if (require.main === module) {

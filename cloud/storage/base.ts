@@ -1,0 +1,116 @@
+/**
+ * The storage interface (the seed's `base`): everything the server keeps between requests.
+ * Implementations: Parse classes (`STORAGE_BACKEND=back4app`, the store of record), memory (unit
+ * tests), and a Redis-cached Parse store (`redis`). Secrets that are only compared (OAuth state,
+ * session ids) are stored as keyed hashes; Airtable credentials and PKCE verifiers are stored
+ * Fernet-encrypted. Every read treats an expired record as absent (lazy expiry).
+ */
+
+/** What a pending Airtable authorization remembers (OAuthState.data); the verifier is encrypted at rest. */
+export interface OAuthStateData {
+  /** PKCE code_verifier sent to Airtable's token endpoint (RFC 7636). */
+  codeVerifier: string;
+  /** chatgpt | claude | cursor | inspector | other - chosen on /auth/authorize. */
+  platform: string;
+  /** Set when this Airtable sign-in was started by our own OAuth server's /authorize (MCP clients). */
+  pendingAuthorizationId?: string;
+}
+
+/** The Airtable credential of one Airtable user, encrypted as one Fernet token in UserToken.tokens. */
+export interface AirtableCredential {
+  kind: 'oauth' | 'pat';
+  accessToken: string;
+  /** OAuth only. */
+  refreshToken?: string;
+  /** ISO time the access token expires (OAuth only). */
+  accessExpiresAt?: string;
+  /** ISO time the refresh token expires (OAuth only). */
+  refreshExpiresAt?: string;
+  /** Space-separated scopes Airtable granted (OAuth); empty for PATs. */
+  scope: string;
+}
+
+export interface UserTokenRecord {
+  userId: string;
+  credential: AirtableCredential;
+  /** 'dead' once Airtable refused the refresh token (invalid_grant): the user must reconnect. */
+  status: 'active' | 'dead';
+  /** When the stored credential stops being usable (refresh expiry for OAuth, last session for a PAT). */
+  expiresAt: Date;
+  /** Monotonic counter used for the cross-process refresh claim. */
+  refreshClaim: number;
+  refreshClaimAt: Date | undefined;
+  updatedAt: Date;
+}
+
+export interface SessionData {
+  platform: string;
+  /** 'session': the seed's session id; 'mcp_access': an access token from our OAuth server. */
+  kind: 'session' | 'mcp_access';
+  /** OAuth server only: the client it was issued to, its scopes and resource (audience). */
+  clientId?: string;
+  scopes?: string[];
+  resource?: string;
+  /** OAuth server only: grant family, so a replayed code or refresh token revokes everything issued. */
+  grantId?: string;
+}
+
+export interface SessionRecord {
+  /** Opaque handle (Parse objectId) for listing and revoking; never the secret. */
+  id: string;
+  userId: string;
+  data: SessionData;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** Thrown when a stored credential cannot be decrypted with any configured key: "please reconnect". */
+export class CredentialUnreadableError extends Error {
+  constructor(readonly userId: string) {
+    super(
+      'The stored Airtable credential cannot be read with the configured keys; please reconnect.',
+    );
+    this.name = 'CredentialUnreadableError';
+  }
+}
+
+/** Thrown when the store itself is unreachable (database down): callers answer 503. */
+export class StorageUnavailableError extends Error {
+  constructor(message = 'The database is unavailable; try again shortly.') {
+    super(message);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+export interface Storage {
+  // OAuthState: 15 minutes, consumed exactly once (two concurrent consumes: one wins).
+  createState(state: string, data: OAuthStateData, ttlMs: number): Promise<void>;
+  consumeState(state: string): Promise<OAuthStateData | null>;
+
+  // UserToken: one row per Airtable user.
+  upsertUserToken(userId: string, credential: AirtableCredential, expiresAt: Date): Promise<void>;
+  getUserToken(userId: string): Promise<UserTokenRecord | null>;
+  deleteUserToken(userId: string): Promise<void>;
+  markUserTokenDead(userId: string): Promise<void>;
+  /** Moves expires_at forward (never backward): a PAT lives as long as its last session. */
+  extendUserTokenExpiry(userId: string, until: Date): Promise<void>;
+  /**
+   * Cross-process single-flight refresh: true for exactly one caller among those that saw
+   * `seenClaim` while no fresh claim (younger than leaseMs) existed.
+   */
+  claimRefresh(userId: string, seenClaim: number, leaseMs: number): Promise<boolean>;
+
+  // UserSession: the secret is returned once by createSession and stored only as a keyed hash.
+  createSession(
+    userId: string,
+    data: SessionData,
+    ttlMs: number,
+  ): Promise<{ secret: string; record: SessionRecord }>;
+  findSession(secret: string): Promise<SessionRecord | null>;
+  revokeSession(secret: string): Promise<boolean>;
+  revokeSessionById(id: string): Promise<boolean>;
+  revokeUserSessions(userId: string): Promise<number>;
+  /** Revokes every session of one OAuth grant family (replayed code or refresh token). */
+  revokeGrantSessions(grantId: string): Promise<number>;
+  listUserSessions(userId: string): Promise<SessionRecord[]>;
+}
