@@ -158,6 +158,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     publicServerURL: `${url}/parse`,
     cloud: mainJs,
     allowClientClassCreation: false,
+    // parse-server's file logs go under the data folder, not the working directory.
+    logsFolder: path.join(opts.dataDir, 'logs'),
     enforcePrivateUsers: true,
     // Explicit values for options whose defaults parse-server 9 announces it will change (quiet logs).
     fileUpload: { allowedFileUrlDomains: [] },
