@@ -3,6 +3,7 @@
  * Back4App Web Hosting provides as the global `app` (emulated by `npm start`). Never imports
  * express itself (platform-facts.md, Back4App).
  */
+import './node-compat';
 import type { Express } from 'express';
 import { getConfig } from './config';
 import { registerRoutes } from './routes';

@@ -1,22 +1,116 @@
-/** Placeholder: the Airtable fake (OAuth + Web API) is being written; see fake-airtable/README. */
+/**
+ * A strict fake of Airtable's OAuth endpoints and Web API on node:http, for the test suite and
+ * `npm run start:sandbox`. See fake-airtable/README.md for the rules it enforces and the admin API.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeAdmin } from './admin/fake-admin';
+import { FakeClock } from './clock';
+import { DEFAULT_CONFIG } from './config';
+import type { FakeContext } from './context';
+import { dispatch } from './http/router';
+import { seedSample } from './seed/sample';
+import { Store } from './state/store';
+import { FaultInjector } from './traffic/faults';
+import { RateLimiter } from './traffic/rate-limiter';
+import { Stats } from './traffic/stats';
 
-export interface FakeAirtable {
-  url: string;
-  clientId: string;
-  clientSecret: string;
-  stop(): Promise<void>;
+export { FakeAdmin } from './admin/fake-admin';
+export type { BaseSpec } from './admin/admin-schemas';
+export type { FakeConfig } from './config';
+export type { StatsSnapshot } from './traffic/stats';
+export { SAMPLE_IDS } from './seed/sample';
+
+export interface StartFakeAirtableOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** Default 127.0.0.1 (the admin API has no authentication). */
+  host?: string;
+  /** Default: a random UUID (Airtable client ids are UUIDs). */
+  clientId?: string;
+  /** Default: a random secret; null: an integration without a client secret. */
+  clientSecret?: string | null;
+  /** Redirect URIs registered exactly for the default client (default none; add with the admin API). */
+  redirectUris?: string[];
+  seed?: 'sample' | 'none';
+  /** Log one line per request and serve a small index page. */
+  sandbox?: boolean;
 }
 
-export async function startFakeAirtable(opts: { port: number }): Promise<FakeAirtable> {
-  const server = http.createServer((_req, res) => {
-    res.writeHead(404).end();
+export interface FakeAirtable {
+  /** e.g. http://127.0.0.1:8089 - both the OAuth base URL and the API base URL. */
+  url: string;
+  clientId: string;
+  /** '' when the client was started without a secret (clientSecret: null). */
+  clientSecret: string;
+  stop(): Promise<void>;
+  admin: FakeAdmin;
+}
+
+export async function startFakeAirtable(opts: StartFakeAirtableOptions): Promise<FakeAirtable> {
+  const host = opts.host ?? '127.0.0.1';
+  const clientId = opts.clientId ?? randomUUID();
+  const clientSecret =
+    opts.clientSecret === undefined ? randomBytes(32).toString('hex') : opts.clientSecret;
+  const ctx: FakeContext = {
+    store: new Store(),
+    clock: new FakeClock(),
+    config: { ...DEFAULT_CONFIG },
+    stats: new Stats(),
+    faults: new FaultInjector(),
+    rateLimiter: new RateLimiter(),
+    defaultClientId: clientId,
+    url: '',
+    sandbox: opts.sandbox ?? false,
+  };
+
+  const admin: FakeAdmin = new FakeAdmin(ctx, ({ keepClients }) => {
+    const clients = ctx.store.clients;
+    ctx.store = new Store();
+    ctx.clock.reset();
+    Object.assign(ctx.config, DEFAULT_CONFIG);
+    ctx.stats.reset();
+    ctx.faults.clear();
+    ctx.rateLimiter.reset();
+    if (keepClients) for (const [id, c] of clients) ctx.store.clients.set(id, c);
+    else
+      ctx.store.clients.set(clientId, {
+        clientId,
+        clientSecret,
+        redirectUris: new Set(opts.redirectUris ?? []),
+      });
+    if (opts.seed === 'sample') seedSample(admin);
   });
-  await new Promise<void>((r) => server.listen(opts.port, '127.0.0.1', () => r()));
+  admin.reset();
+
+  // Node refuses request lines over 16 KiB with a bare 431; allow more so that the fake can
+  // answer Airtable's own "URL too long" error for URLs over 16,000 characters.
+  const server = http.createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => {
+    dispatch(ctx, admin, req, res).catch((err: unknown) => {
+      console.error('[fake-airtable] unhandled', err);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  ctx.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let stopped = false;
   return {
-    url: `http://127.0.0.1:${opts.port}`,
-    clientId: 'fake-client-id',
-    clientSecret: 'fake-client-secret',
-    stop: () => new Promise((r) => server.close(() => r())),
+    url: ctx.url,
+    clientId,
+    clientSecret: clientSecret ?? '',
+    admin,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

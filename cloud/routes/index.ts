@@ -1,8 +1,102 @@
 /** Every HTTP route of the product, registered on one Express app (Express 4 or 5). */
-import type { Express } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import { AirtableGrant } from '../auth/airtable-grant';
+import { airtableOAuthClient, startAirtableSignIn } from '../auth/signin';
 import type { Config } from '../config';
+import type { AppDeps } from '../deps';
+import { HttpError, sendError } from '../http/errors';
+import {
+  authorizationErrorRedirect,
+  completeAuthorization,
+  createOAuthServerStore,
+  revokeUserGrants,
+  registerOAuthServerRoutes,
+  type OAuthServerDeps,
+} from '../oauth-server';
+import { createStorage } from '../storage';
+import { registerAirtableAuthRoutes } from './auth-airtable';
+import { registerSessionRoutes } from './auth-session';
 import { registerHealthRoute } from './health';
+import { registerMcpRoutes } from './mcp';
 
-export function registerRoutes(app: Express, _config: Config): void {
+export function buildDeps(config: Config): AppDeps {
+  return {
+    config,
+    storage: createStorage(config),
+    fetch: (input, init) => globalThis.fetch(input, init),
+    now: () => new Date(),
+  };
+}
+
+export function registerRoutes(
+  app: Express,
+  config: Config,
+  deps: AppDeps = buildDeps(config),
+): void {
+  const grant = new AirtableGrant({
+    storage: deps.storage,
+    oauth: airtableOAuthClient(deps),
+    reconnectUrl: `${config.publicUrl}/auth/authorize`,
+  });
   registerHealthRoute(app);
+  // Our OAuth authorization server for MCP clients, chained to the Airtable sign-in (cloud/oauth-server).
+  const oauthDeps: OAuthServerDeps = {
+    ...deps,
+    oauthStore: createOAuthServerStore(config),
+    airtableSignIn: {
+      start: async (opts) => {
+        const client = airtableOAuthClient(deps);
+        if (!client)
+          throw new Error('Airtable OAuth is not configured (AIRTABLE_CLIENT_ID is unset).');
+        return startAirtableSignIn(deps, client, opts);
+      },
+    },
+  };
+  registerSessionRoutes(app, deps, {
+    revokeUserGrants: (userId) => revokeUserGrants(oauthDeps, userId),
+  });
+  registerAirtableAuthRoutes(app, deps, {
+    completePendingAuthorization: (pending, userId) =>
+      completeAuthorization(oauthDeps, pending, userId),
+    pendingAuthorizationError: (pending, error, description) =>
+      authorizationErrorRedirect(
+        config,
+        { redirectUri: pending.redirectUri, state: pending.state },
+        error,
+        description,
+      ),
+  });
+  registerOAuthServerRoutes(app, oauthDeps);
+  registerMcpRoutes(app, deps, {
+    grant,
+    ...(process.env.BENCH_BYPASS_AUTH_USER && config.nodeEnv !== 'production'
+      ? { bypassAuthUserId: process.env.BENCH_BYPASS_AUTH_USER }
+      : {}),
+  });
+
+  // Errors from body parsers that Back4App's app may run before our routes (malformed JSON,
+  // oversize bodies) become clear 4xx answers instead of Express's HTML 500 page.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.parse.failed')
+      return sendError(
+        res,
+        new HttpError(400, 'invalid_request', 'Request body is not valid JSON.'),
+        req,
+      );
+    if (e.type === 'entity.too.large')
+      return sendError(
+        res,
+        new HttpError(413, 'payload_too_large', 'Request body is too large.'),
+        req,
+      );
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+      return sendError(
+        res,
+        new HttpError(e.status, 'invalid_request', 'The request could not be read.'),
+        req,
+      );
+    sendError(res, err, req);
+  });
 }

@@ -4,6 +4,11 @@
  * docs/storage-schema.md documents every field.
  */
 import { z } from 'zod';
+import OAuthClient from '../../schema/OAuthClient.json';
+import OAuthCode from '../../schema/OAuthCode.json';
+import OAuthConsent from '../../schema/OAuthConsent.json';
+import OAuthGrant from '../../schema/OAuthGrant.json';
+import OAuthRefreshToken from '../../schema/OAuthRefreshToken.json';
 import OAuthState from '../../schema/OAuthState.json';
 import UserSession from '../../schema/UserSession.json';
 import UserToken from '../../schema/UserToken.json';
@@ -24,6 +29,12 @@ export const CLASS_DEFINITIONS: readonly ClassDefinition[] = [
   OAuthState,
   UserToken,
   UserSession,
+  // Our own OAuth authorization server for MCP clients (cloud/oauth-server).
+  OAuthClient,
+  OAuthConsent,
+  OAuthCode,
+  OAuthGrant,
+  OAuthRefreshToken,
 ].map((raw) => ClassDefinitionSchema.parse(raw));
 
 export const CLASS_NAMES = CLASS_DEFINITIONS.map((c) => c.className);

@@ -13,7 +13,22 @@ export interface OAuthStateData {
   /** chatgpt | claude | cursor | inspector | other - chosen on /auth/authorize. */
   platform: string;
   /** Set when this Airtable sign-in was started by our own OAuth server's /authorize (MCP clients). */
-  pendingAuthorizationId?: string;
+  pendingAuthorization?: PendingAuthorization;
+}
+
+/**
+ * An MCP client's approved authorization request, parked while the person signs in to Airtable;
+ * the Airtable callback turns it into our authorization code (cloud/oauth-server).
+ */
+export interface PendingAuthorization {
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  /** The client's own `state`, echoed back verbatim. */
+  state?: string;
+  /** RFC 8707 resource (our MCP URL). */
+  resource: string;
+  scopes: string[];
 }
 
 /** The Airtable credential of one Airtable user, encrypted as one Fernet token in UserToken.tokens. */

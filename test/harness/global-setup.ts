@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from '../../scripts/build';
 import { freePort, startEmbeddedPostgres, startStack } from '../../scripts/stack';
+import { FakeAirtableAdminClient } from '../../fake-airtable/admin-client';
 import { startFakeAirtable } from '../../fake-airtable/server';
 
 type Stoppable = { stop(): Promise<void> };
@@ -38,6 +39,10 @@ export default async function globalSetup(): Promise<void> {
   g.__stoppers.push(fake);
 
   const port = await freePort();
+  // Airtable redirects only to registered URIs (exact match): register ours with the fake.
+  await new FakeAirtableAdminClient(fake.url).registerRedirectUri(
+    `http://localhost:${port}/auth/callback`,
+  );
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: String(port),

@@ -1,0 +1,44 @@
+/**
+ * DNS-rebinding protection for /mcp (MCP transports spec, "Security Warning"): the Host header
+ * must name this server (PUBLIC_URL's host, plus MCP_ALLOWED_HOSTS), and a browser Origin, when
+ * sent, must be ours or listed in MCP_ALLOWED_ORIGINS.
+ */
+import type { Request } from 'express';
+
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+function list(env: string | undefined): string[] {
+  return (env ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+export function allowedHosts(publicUrl: string): Set<string> {
+  const url = new URL(publicUrl);
+  const hosts = new Set<string>([url.host.toLowerCase()]);
+  if (LOOPBACK.includes(url.hostname))
+    for (const h of LOOPBACK) hosts.add(url.port ? `${h}:${url.port}` : h);
+  for (const h of list(process.env.MCP_ALLOWED_HOSTS)) hosts.add(h);
+  return hosts;
+}
+
+export function allowedOrigins(publicUrl: string): Set<string> {
+  const url = new URL(publicUrl);
+  const origins = new Set<string>([url.origin.toLowerCase()]);
+  if (LOOPBACK.includes(url.hostname))
+    for (const h of LOOPBACK) origins.add(`${url.protocol}//${h}${url.port ? `:${url.port}` : ''}`);
+  for (const o of list(process.env.MCP_ALLOWED_ORIGINS)) origins.add(o);
+  return origins;
+}
+
+/** An error message when the request fails the check, else undefined. */
+export function checkHostAndOrigin(req: Request, publicUrl: string): string | undefined {
+  const host = String(req.headers.host ?? '').toLowerCase();
+  if (!allowedHosts(publicUrl).has(host))
+    return `Host ${host || '(none)'} is not allowed for this server.`;
+  const origin = req.headers.origin;
+  if (origin !== undefined && !allowedOrigins(publicUrl).has(origin.toLowerCase()))
+    return `Origin ${origin} is not allowed; set MCP_ALLOWED_ORIGINS to allow a browser client.`;
+  return undefined;
+}

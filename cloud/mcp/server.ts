@@ -1,0 +1,59 @@
+/**
+ * The MCP server for one HTTP request (stateless Streamable HTTP: a fresh server per request, as
+ * a shared one would misroute concurrent responses with equal JSON-RPC ids). Everything that does
+ * not depend on the request is built once per process: the tool definitions (module load) and
+ * the tools/list answer (JSON Schemas converted on first use), so createMcpServer only binds the
+ * tools to this request's ToolContext.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
+import { ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolContext } from './tool-context';
+import { ALL_TOOLS } from './tools/index';
+
+export const SERVER_INFO = { name: 'airtable-mcp-back4app', version: '0.1.0' } as const;
+
+const INSTRUCTIONS =
+  "Tools for the signed-in user's Airtable bases. Start with list_bases, then list_tables or " +
+  'describe_table to learn table and field names before reading or writing records. Prefer ids ' +
+  '(app..., tbl..., fld..., rec...) over names. Large results come back in parts with an offset to ' +
+  'continue. Errors explain how to fix them (e.g. a missing scope and the link to reconnect).';
+
+/**
+ * Upper bound on array elements + object members in one tools/call: 1000 records of up to a few
+ * hundred cells, with room to spare; stops pathological payloads before zod walks them.
+ */
+const MAX_TOOL_INPUT_ELEMENTS = 500_000;
+
+let toolList: Tool[] | undefined;
+
+/** The tools/list answer, in the same shape the SDK builds, computed once per process. */
+export function listedTools(): Tool[] {
+  toolList ??= ALL_TOOLS.map((t) => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: toJsonSchemaCompat(t.input, {
+      strictUnions: true,
+      pipeStrategy: 'input',
+    }) as Tool['inputSchema'],
+    outputSchema: toJsonSchemaCompat(t.output, {
+      strictUnions: true,
+      pipeStrategy: 'output',
+    }) as Tool['outputSchema'],
+    annotations: t.annotations,
+    execution: { taskSupport: 'forbidden' },
+  }));
+  return toolList;
+}
+
+export function createMcpServer(ctx: ToolContext): McpServer {
+  const server = new McpServer(SERVER_INFO, {
+    instructions: INSTRUCTIONS,
+    maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
+  });
+  for (const tool of ALL_TOOLS) tool.register(server, ctx);
+  // Replaces the SDK's tools/list handler, which converts every schema on every call.
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listedTools() }));
+  return server;
+}

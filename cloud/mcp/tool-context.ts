@@ -1,0 +1,23 @@
+/**
+ * What every tool call can use: the Airtable client built for this request from this user's
+ * stored credential, who the user is, and the links that error hints point to.
+ */
+import type { AirtableApi } from '../airtable/api-client';
+
+export interface ToolContext {
+  airtable: AirtableApi;
+  user: {
+    /** Airtable user id (usr...). */
+    userId: string;
+    /** chatgpt | claude | cursor | inspector | other. */
+    platform: string;
+    kind: 'oauth' | 'pat';
+    /** Airtable scopes granted (OAuth); empty when unknown (PATs). */
+    scopes: string[];
+    sessionExpiresAt: Date;
+  };
+  links: {
+    /** Where the user signs in to Airtable again (shown in 401/403 hints). */
+    reconnectUrl: string;
+  };
+}

@@ -1,0 +1,41 @@
+/** delete_records: deletes records by id, 10 per Airtable request. */
+import { z } from 'zod';
+import { writeInBatches } from '../batching';
+import { defineTool } from '../define-tool';
+import { baseIdInput, recordIdInput, tableInput } from '../schemas';
+
+export const deleteRecordsTool = defineTool({
+  name: 'delete_records',
+  title: 'Delete records',
+  description:
+    'Permanently deletes records by id (up to 1000 per call; Airtable takes 10 per request). ' +
+    'Deleted records go to the base trash in Airtable for a while, but the API cannot restore them. ' +
+    'Confirm with the user before deleting.',
+  input: z.object({
+    baseId: baseIdInput,
+    table: tableInput,
+    recordIds: z
+      .array(recordIdInput)
+      .min(1)
+      .max(1000)
+      .refine((ids) => new Set(ids).size === ids.length, 'recordIds must not repeat an id')
+      .describe('Ids of the records to delete.'),
+  }),
+  output: z.object({
+    deletedRecordIds: z.array(z.string()).describe('Ids Airtable confirmed as deleted.'),
+    deletedCount: z.number().int(),
+  }),
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
+  async run(args, ctx, signal) {
+    const results = await writeInBatches(args.recordIds, 'deleted', (batch) =>
+      ctx.airtable.deleteRecords(args.baseId, args.table, batch, { signal }),
+    );
+    const deletedRecordIds = results.filter((r) => r.deleted).map((r) => r.id);
+    return { data: { deletedRecordIds, deletedCount: deletedRecordIds.length } };
+  },
+});

@@ -1,0 +1,123 @@
+/**
+ * Validation of an authorization request (GET /authorize), in the order RFC 6749 section
+ * 4.1.2.1 requires: until the client and its exact redirect URI are known, errors are shown to
+ * the person (never redirected - an open redirector otherwise); afterwards they go back to the
+ * client. Parameters are read from the raw query string, so a repeated parameter is caught (RFC
+ * 6749 section 3.1) whatever query parser the host app uses.
+ */
+import { z } from 'zod';
+import type { Config } from '../config';
+import { findClient, type ResolvedClient } from './clients';
+import {
+  InvalidClientError,
+  InvalidRequestError,
+  InvalidTargetError,
+  OAuthError,
+  UnsupportedResponseTypeError,
+} from './errors';
+import { resourceUrl } from './metadata';
+import type { OAuthCoreDeps } from './options';
+import { CODE_CHALLENGE_PATTERN } from './pkce';
+import { isRegisteredRedirectUri } from './redirect-uri';
+import { parseScope, SUPPORTED_SCOPES } from './scopes';
+import type { ConsentRequest } from './store';
+
+export type AuthorizeOutcome =
+  | { kind: 'ok'; client: ResolvedClient; request: ConsentRequest }
+  /** Shown on a page: the redirect URI is not trusted. */
+  | { kind: 'show'; error: OAuthError; status: number }
+  /** Sent back to the client's (verified) redirect URI. */
+  | { kind: 'redirect'; error: OAuthError; redirectUri: string; state: string | undefined };
+
+const short = z.string().max(2048);
+const QuerySchema = z.object({
+  client_id: short.optional(),
+  redirect_uri: short.optional(),
+  response_type: short.optional(),
+  state: short.optional(),
+  scope: short.optional(),
+  code_challenge: short.optional(),
+  code_challenge_method: short.optional(),
+});
+
+/** RFC 8707 section 2: multiple `resource` values are allowed; every one must be ours. */
+function checkResources(values: string[], ours: string): void {
+  for (const v of values) {
+    if (v.replace(/\/+$/, '') !== ours)
+      throw new InvalidTargetError(`This server only grants access to the resource ${ours}.`);
+  }
+}
+
+export async function validateAuthorizeRequest(
+  deps: OAuthCoreDeps,
+  params: URLSearchParams,
+): Promise<AuthorizeOutcome> {
+  const show = (error: OAuthError, status = 400): AuthorizeOutcome => ({
+    kind: 'show',
+    error,
+    status,
+  });
+  const repeated = [...new Set([...params.keys()])].filter(
+    (k) => k !== 'resource' && params.getAll(k).length > 1,
+  );
+  const first = Object.fromEntries([...params.keys()].map((k) => [k, params.get(k) ?? '']));
+  const parsed = QuerySchema.safeParse(first);
+  if (!parsed.success) return show(new InvalidRequestError('A parameter is too long.'));
+  const q = parsed.data;
+
+  if (!q.client_id) return show(new InvalidRequestError('client_id is required.'));
+  if (repeated.includes('client_id') || repeated.includes('redirect_uri'))
+    return show(new InvalidRequestError('client_id and redirect_uri must appear once.'));
+  const found = await findClient(deps, q.client_id);
+  if (!found.ok) return show(new InvalidClientError(found.message));
+  const client = found.client;
+  if (!q.redirect_uri) return show(new InvalidRequestError('redirect_uri is required.'));
+  if (!isRegisteredRedirectUri(client.metadata.redirect_uris, q.redirect_uri))
+    return show(
+      new InvalidRequestError(
+        'redirect_uri does not exactly match a URI registered by this client.',
+      ),
+    );
+
+  // From here on the redirect URI is trusted: errors go back to the client.
+  const redirect = (error: OAuthError): AuthorizeOutcome => ({
+    kind: 'redirect',
+    error,
+    redirectUri: q.redirect_uri!,
+    state: q.state,
+  });
+  try {
+    if (repeated.length > 0)
+      throw new InvalidRequestError(`Parameter ${repeated[0]} appears more than once.`);
+    if (!q.response_type) throw new InvalidRequestError('response_type is required.');
+    if (q.response_type !== 'code' || !client.metadata.response_types.includes('code'))
+      throw new UnsupportedResponseTypeError('Only response_type=code is supported.');
+    if (!q.code_challenge)
+      throw new InvalidRequestError('code_challenge is required (PKCE with S256).');
+    if (q.code_challenge_method !== 'S256')
+      throw new InvalidRequestError('code_challenge_method must be S256 (plain is not accepted).');
+    if (!CODE_CHALLENGE_PATTERN.test(q.code_challenge))
+      throw new InvalidRequestError('code_challenge must be 43 base64url characters (S256).');
+    const ours = resourceUrl(deps.config);
+    checkResources(params.getAll('resource'), ours);
+    const allowed = client.metadata.scope ? client.metadata.scope.split(' ') : SUPPORTED_SCOPES;
+    const scopes = parseScope(q.scope, allowed);
+    const request: ConsentRequest = {
+      clientId: client.clientId,
+      redirectUri: q.redirect_uri,
+      codeChallenge: q.code_challenge,
+      resource: ours,
+      scopes,
+    };
+    if (q.state !== undefined) request.state = q.state;
+    return { kind: 'ok', client, request };
+  } catch (err) {
+    if (err instanceof OAuthError) return redirect(err);
+    throw err;
+  }
+}
+
+/** The parameters of a request as sent, independent of the host app's query parser. */
+export function rawQuery(originalUrl: string, config: Pick<Config, 'publicUrl'>): URLSearchParams {
+  return new URL(originalUrl, config.publicUrl).searchParams;
+}

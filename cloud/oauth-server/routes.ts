@@ -1,0 +1,99 @@
+/**
+ * The MCP authorization server's routes on Back4App's global Express app (Express 4 or 5; plain
+ * handlers, no express import at runtime): discovery, registration, authorization with consent,
+ * token and revocation. Chained to Airtable's OAuth through `airtableSignIn` (cloud/auth), which
+ * hands back to completeAuthorization after the Airtable sign-in.
+ */
+import type { Express, Request, RequestHandler, Response } from 'express';
+import { authorizeHandler } from './authorize';
+import { cors, registerPreflight } from './cors';
+import { decisionHandler } from './decision';
+import {
+  authorizationServerMetadataHandler,
+  protectedResourceMetadataHandler,
+} from './metadata-routes';
+import type { OAuthServerDeps } from './options';
+import { oauthRateLimit } from './rate-limit';
+import { registerHandler } from './register';
+import { revokeHandler } from './revoke';
+import { tokenHandler } from './token';
+
+export interface OAuthRateLimits {
+  /** Registrations per IP per 10 minutes. */
+  registrations: number;
+  /** Consent pages per IP per minute (each creates a row). */
+  authorizations: number;
+}
+
+export const DEFAULT_RATE_LIMITS: OAuthRateLimits = { registrations: 30, authorizations: 60 };
+
+/** Every rejection of an async handler is already answered inside it; this only satisfies Express 4. */
+function run(fn: (req: Request, res: Response) => Promise<void>): RequestHandler {
+  return (req, res) => void fn(req, res);
+}
+
+export function registerOAuthServerRoutes(
+  app: Express,
+  deps: OAuthServerDeps & { oauthRateLimits?: Partial<OAuthRateLimits> },
+): void {
+  // RATE_LIMIT_MULTIPLIER scales the defaults (as cloud/http/rate-limit.ts does); explicit limits win.
+  const multiplier = Number(process.env.RATE_LIMIT_MULTIPLIER ?? '1') || 1;
+  const limits: OAuthRateLimits = {
+    registrations: DEFAULT_RATE_LIMITS.registrations * multiplier,
+    authorizations: DEFAULT_RATE_LIMITS.authorizations * multiplier,
+    ...deps.oauthRateLimits,
+  };
+
+  const prm = protectedResourceMetadataHandler(deps.config);
+  for (const path of [
+    '/.well-known/oauth-protected-resource',
+    '/.well-known/oauth-protected-resource/mcp',
+  ]) {
+    registerPreflight(app, path, 'GET');
+    app.get(path, cors('GET, OPTIONS'), prm);
+  }
+  registerPreflight(app, '/.well-known/oauth-authorization-server', 'GET');
+  app.get(
+    '/.well-known/oauth-authorization-server',
+    cors('GET, OPTIONS'),
+    authorizationServerMetadataHandler(deps.config),
+  );
+
+  registerPreflight(app, '/register', 'POST');
+  app.post(
+    '/register',
+    cors('POST, OPTIONS'),
+    oauthRateLimit({
+      name: 'oauth-register',
+      windowMs: 10 * 60 * 1000,
+      limit: limits.registrations,
+    }),
+    run(registerHandler(deps)),
+  );
+
+  // No CORS here: /authorize is a top-level navigation, never a fetch.
+  app.get(
+    '/authorize',
+    oauthRateLimit({
+      name: 'oauth-authorize',
+      windowMs: 60 * 1000,
+      limit: limits.authorizations,
+      html: true,
+    }),
+    run(authorizeHandler(deps)),
+  );
+  app.post('/authorize/decision', run(decisionHandler(deps)));
+
+  registerPreflight(app, '/token', 'POST');
+  app.post('/token', cors('POST, OPTIONS'), run(tokenHandler(deps)));
+
+  registerPreflight(app, '/revoke', 'POST');
+  app.post('/revoke', cors('POST, OPTIONS'), run(revokeHandler(deps)));
+}
+
+export { completeAuthorization } from './complete';
+export { errorRedirect as authorizationErrorRedirect } from './redirect';
+export { resourceMetadataUrl, resourceUrl, wwwAuthenticate } from './metadata';
+export { revokeUserGrants } from './grants';
+export type { AirtableSignInPort, OAuthCoreDeps, OAuthServerDeps } from './options';
+export type { OAuthServerStore } from './store';

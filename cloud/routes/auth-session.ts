@@ -1,0 +1,173 @@
+/**
+ * POST /api/auth/direct (the seed's API-key path), GET /api/auth/session (who am I) and
+ * POST /auth/logout (this session, or with all=true every session and the stored Airtable tokens).
+ */
+import type { Express } from 'express';
+import { z } from 'zod';
+import { AirtableOAuthError } from '../airtable/oauth-client';
+import { authenticate, clearedSessionCookie, sessionCookie } from '../auth/session-auth';
+import { createUserSession, parsePlatform, signInWithPat } from '../auth/signin';
+import type { AppDeps } from '../deps';
+import { readBody } from '../http/body';
+import { HttpError, handle } from '../http/errors';
+import { perIpLimit } from '../http/rate-limit';
+import { log } from '../log';
+import { PAGE_CSP } from '../web/html';
+import { connectedPage, homePage } from '../web/pages';
+
+// Airtable PATs look like pat<14>.<64 hex>; legacy API keys (key...) were retired in 2024, but we only
+// check shape loosely and let whoami decide.
+const DirectBody = z.object({
+  api_key: z
+    .string({ error: 'api_key is required (your Airtable personal access token)' })
+    .trim()
+    .min(10, 'api_key is too short to be an Airtable token')
+    .max(512, 'api_key is too long')
+    .regex(/^[A-Za-z0-9._-]+$/, 'api_key contains characters an Airtable token never has'),
+  platform: z.string().optional(),
+});
+
+function unauthorized(description: string, publicUrl: string): HttpError {
+  return new HttpError(
+    401,
+    'invalid_token',
+    description,
+    {
+      'WWW-Authenticate': `Bearer error="invalid_token"`,
+    },
+    { sign_in: `${publicUrl}/auth/authorize`, direct: `${publicUrl}/api/auth/direct` },
+  );
+}
+
+export interface SessionRouteOptions {
+  /** Also ends the OAuth grants (refresh tokens) of the user on "sign out everywhere". */
+  revokeUserGrants?: (userId: string) => Promise<number>;
+}
+
+export function registerSessionRoutes(
+  app: Express,
+  deps: AppDeps,
+  opts: SessionRouteOptions = {},
+): void {
+  const directLimiter = perIpLimit({ windowMs: 60_000, limit: 20, name: 'direct' });
+
+  app.get('/', (_req, res) => {
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Security-Policy', PAGE_CSP);
+    res.send(
+      homePage({
+        publicUrl: deps.config.publicUrl,
+        oauthConfigured: Boolean(deps.config.airtable.clientId),
+      }),
+    );
+  });
+
+  app.post(
+    '/api/auth/direct',
+    directLimiter,
+    handle(async (req, res) => {
+      const body = await readBody(req, 16 * 1024);
+      const parsed = DirectBody.safeParse(body);
+      if (!parsed.success)
+        throw new HttpError(
+          400,
+          'invalid_request',
+          parsed.error.issues.map((i) => i.message).join('; '),
+        );
+      const platform = parsePlatform(parsed.data.platform);
+      if (!platform)
+        throw new HttpError(
+          400,
+          'invalid_request',
+          'platform must be letters, digits, "-" or "_".',
+        );
+      let whoami;
+      try {
+        whoami = await signInWithPat(deps, parsed.data.api_key);
+      } catch (err) {
+        if (err instanceof AirtableOAuthError) {
+          if (err.kind === 'unauthorized') throw new HttpError(401, 'invalid_api_key', err.message);
+          throw new HttpError(502, 'airtable_unavailable', err.message);
+        }
+        throw err;
+      }
+      const { secret, record } = await createUserSession(deps, whoami.id, platform);
+      log.info({ userId: whoami.id, platform }, 'session created from personal access token');
+      const mcpUrl = `${deps.config.publicUrl}/mcp`;
+      res.setHeader('Cache-Control', 'no-store');
+      const accept = String(req.headers.accept ?? '');
+      if (accept.includes('text/html')) {
+        const maxAge = Math.floor((record.expiresAt.getTime() - deps.now().getTime()) / 1000);
+        res.setHeader('Set-Cookie', sessionCookie(secret, maxAge, deps.config.publicUrl));
+        res.setHeader('Content-Security-Policy', PAGE_CSP);
+        res
+          .status(200)
+          .type('html')
+          .send(
+            connectedPage({
+              userId: whoami.id,
+              email: whoami.email,
+              platform,
+              mcpUrl,
+              sessionId: secret,
+              expiresAt: record.expiresAt,
+            }),
+          );
+        return;
+      }
+      res.status(200).json({
+        session_id: secret,
+        user_id: whoami.id,
+        expires_at: record.expiresAt.toISOString(),
+        mcp_url: mcpUrl,
+      });
+    }),
+  );
+
+  app.get(
+    '/api/auth/session',
+    handle(async (req, res) => {
+      const outcome = await authenticate(req, deps.storage, deps.config.publicUrl);
+      if (!outcome.ok) throw unauthorized(outcome.description, deps.config.publicUrl);
+      const { session } = outcome.value;
+      const token = await deps.storage.getUserToken(session.userId).catch(() => null);
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({
+        user_id: session.userId,
+        platform: session.data.platform,
+        kind: token?.credential.kind ?? null,
+        airtable_status: token ? token.status : 'missing',
+        scopes: token?.credential.scope ? token.credential.scope.split(' ') : [],
+        created_at: session.createdAt.toISOString(),
+        expires_at: session.expiresAt.toISOString(),
+      });
+    }),
+  );
+
+  app.post(
+    '/auth/logout',
+    handle(async (req, res) => {
+      const outcome = await authenticate(req, deps.storage, deps.config.publicUrl);
+      if (!outcome.ok) throw unauthorized(outcome.description, deps.config.publicUrl);
+      const body = await readBody(req, 4 * 1024).catch(() => ({}));
+      const allRaw =
+        (typeof body === 'object' && body && !Array.isArray(body)
+          ? (body as Record<string, unknown>).all
+          : undefined) ?? req.query.all;
+      const all = allRaw === true || allRaw === 'true' || allRaw === '1';
+      const { session, secret } = outcome.value;
+      let revoked = 0;
+      if (all) {
+        if (opts.revokeUserGrants) await opts.revokeUserGrants(session.userId);
+        revoked = await deps.storage.revokeUserSessions(session.userId);
+        await deps.storage.deleteUserToken(session.userId);
+      } else {
+        revoked = (await deps.storage.revokeSession(secret)) ? 1 : 0;
+      }
+      log.info({ userId: session.userId, all, revoked }, 'logout');
+      res.setHeader('Set-Cookie', clearedSessionCookie(deps.config.publicUrl));
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({ revoked_sessions: revoked, airtable_tokens_deleted: all });
+    }),
+  );
+}

@@ -1,0 +1,321 @@
+/**
+ * The store of record (`STORAGE_BACKEND=back4app`): the Parse classes OAuthState, UserToken and
+ * UserSession, always with the master key (their CLPs admit nothing else), through the global
+ * Parse SDK that parse-server / Back4App give Cloud Code. Formats at rest: codec.ts.
+ *
+ * Concurrency without transactions (Parse's REST API has none we can rely on across MongoDB and
+ * PostgreSQL):
+ * - consumeState: find by hash, then destroy; only the caller whose DELETE removes the row wins.
+ *   Both storage adapters answer OBJECT_NOT_FOUND to a DELETE that matched nothing
+ *   (MongoStorageAdapter/PostgresStorageAdapter.deleteObjectsByQuery), and so does rest.del's
+ *   pre-read once a beforeDelete trigger exists.
+ * - claimRefresh: an atomic Increment whose response carries the new value (parse-claim.ts).
+ * - upsertUserToken: no unique index is available through Parse's schema API, so two concurrent
+ *   first sign-ins may both create; every reader picks the oldest row (canonical) and a creator
+ *   that lost folds its write into the canonical row and deletes its own.
+ */
+import { constantTimeEqual, randomSecret } from '../crypto/keyed-hash';
+import { getParse, type ParseSdk } from '../parse-runtime';
+import {
+  CredentialUnreadableError,
+  type AirtableCredential,
+  type OAuthStateData,
+  type SessionData,
+  type SessionRecord,
+  type Storage,
+  type UserTokenRecord,
+} from './base';
+import {
+  CLASSES,
+  decodeSessionData,
+  decodeStateData,
+  decryptCredential,
+  encodeSessionData,
+  encodeStateData,
+  encryptCredential,
+  hashSession,
+  hashState,
+} from './codec';
+import { guarded, isObjectNotFound } from './errors';
+import { destroyObjects, MASTER, type ParseObject } from './parse-ops';
+import { incrementRefreshClaim } from './parse-claim';
+import { claimWinnable, type ClaimState } from './refresh-claim';
+import { reportUnreadableCredential } from './unreadable';
+
+export interface ParseStorageOptions {
+  secretKey: string;
+  /** First key encrypts; every key decrypts (rotation). */
+  encryptionKeys: readonly string[];
+  now?: () => Date;
+  /** Defaults to the global Parse of Cloud Code (tests pass a parse/node client). */
+  parse?: () => ParseSdk;
+}
+
+/** Rows per query when deleting a user's or a grant's sessions. */
+const PAGE = 1000;
+
+function dateOf(obj: ParseObject, field: string): Date | undefined {
+  const v: unknown = obj.get(field);
+  return v instanceof Date ? v : undefined;
+}
+
+export class ParseStorage implements Storage {
+  private readonly secretKey: string;
+  private readonly keys: readonly string[];
+  private readonly now: () => Date;
+  private readonly parse: () => ParseSdk;
+
+  constructor(opts: ParseStorageOptions) {
+    if (opts.encryptionKeys.length === 0) throw new Error('ParseStorage needs an encryption key');
+    this.secretKey = opts.secretKey;
+    this.keys = opts.encryptionKeys;
+    this.now = opts.now ?? (() => new Date());
+    this.parse = opts.parse ?? getParse;
+  }
+
+  private get firstKey(): string {
+    return this.keys[0]!;
+  }
+
+  // --- OAuthState -------------------------------------------------------------------------
+
+  createState(state: string, data: OAuthStateData, ttlMs: number): Promise<void> {
+    return guarded(async () => {
+      const Parse = this.parse();
+      const row = new Parse.Object(CLASSES.state);
+      row.set('state', hashState(this.secretKey, state));
+      row.set('data', encodeStateData(data, this.firstKey));
+      row.set('expires_at', new Date(this.now().getTime() + ttlMs));
+      await row.save(null, MASTER);
+    });
+  }
+
+  consumeState(state: string): Promise<OAuthStateData | null> {
+    return guarded(async () => {
+      const Parse = this.parse();
+      const hash = hashState(this.secretKey, state);
+      const row = await new Parse.Query(CLASSES.state).equalTo('state', hash).first(MASTER);
+      if (!row || !constantTimeEqual(String(row.get('state')), hash)) return null;
+      try {
+        await row.destroy(MASTER);
+      } catch (err) {
+        if (isObjectNotFound(err)) return null; // another request consumed it first
+        throw err;
+      }
+      const expiresAt = dateOf(row, 'expires_at');
+      if (!expiresAt || expiresAt <= this.now()) return null; // consumed, but too late
+      return decodeStateData(row.get('data'), this.keys) ?? null;
+    });
+  }
+
+  // --- UserToken --------------------------------------------------------------------------
+
+  /** Every row of one user, canonical (oldest) first; more than one only after a create race. */
+  private async tokenRows(userId: string): Promise<ParseObject[]> {
+    const Parse = this.parse();
+    return new Parse.Query(CLASSES.token)
+      .equalTo('user_id', userId)
+      .ascending('createdAt')
+      .addAscending('objectId')
+      .limit(10)
+      .find(MASTER);
+  }
+
+  private async canonicalTokenRow(userId: string): Promise<ParseObject | undefined> {
+    return (await this.tokenRows(userId))[0];
+  }
+
+  upsertUserToken(userId: string, credential: AirtableCredential, expiresAt: Date): Promise<void> {
+    return guarded(async () => {
+      const Parse = this.parse();
+      const fields = {
+        tokens: encryptCredential(credential, this.firstKey),
+        kind: credential.kind,
+        scope: credential.scope,
+        status: 'active',
+        expires_at: expiresAt,
+        tokens_updated_at: this.now(),
+      };
+      const rows = await this.tokenRows(userId);
+      const existing = rows[0];
+      if (existing) {
+        await existing.save(fields, MASTER);
+        if (rows.length > 1) await destroyObjects(Parse, rows.slice(1));
+        return;
+      }
+      const created = new Parse.Object(CLASSES.token);
+      await created.save({ ...fields, user_id: userId, refresh_claim: 0 }, MASTER);
+      // A concurrent first sign-in may have created a row too: the oldest one wins.
+      const canonical = await this.canonicalTokenRow(userId);
+      if (canonical && canonical.id !== created.id) {
+        await canonical.save(fields, MASTER);
+        await destroyObjects(Parse, [created]);
+      }
+    });
+  }
+
+  getUserToken(userId: string): Promise<UserTokenRecord | null> {
+    return guarded(async () => {
+      const row = await this.canonicalTokenRow(userId);
+      const expiresAt = row && dateOf(row, 'expires_at');
+      if (!row || !expiresAt || expiresAt <= this.now()) return null;
+      const credential = decryptCredential(row.get('tokens'), this.keys);
+      if (!credential) {
+        reportUnreadableCredential(userId);
+        throw new CredentialUnreadableError(userId);
+      }
+      return {
+        userId,
+        credential,
+        status: row.get('status') === 'dead' ? 'dead' : 'active',
+        expiresAt,
+        refreshClaim: Number(row.get('refresh_claim') ?? 0),
+        refreshClaimAt: dateOf(row, 'refresh_claim_at'),
+        updatedAt: dateOf(row, 'tokens_updated_at') ?? row.updatedAt ?? expiresAt,
+      };
+    });
+  }
+
+  deleteUserToken(userId: string): Promise<void> {
+    return guarded(async () => {
+      const rows = await this.tokenRows(userId);
+      if (rows.length > 0) await destroyObjects(this.parse(), rows);
+    });
+  }
+
+  markUserTokenDead(userId: string): Promise<void> {
+    return guarded(async () => {
+      const row = await this.canonicalTokenRow(userId);
+      // tokens_updated_at moves too: a refresh claim in flight is over (see refresh-claim.ts).
+      if (row) await row.save({ status: 'dead', tokens_updated_at: this.now() }, MASTER);
+    });
+  }
+
+  extendUserTokenExpiry(userId: string, until: Date): Promise<void> {
+    return guarded(async () => {
+      const row = await this.canonicalTokenRow(userId);
+      const current = row && dateOf(row, 'expires_at');
+      if (row && (!current || current < until)) await row.save({ expires_at: until }, MASTER);
+    });
+  }
+
+  claimRefresh(userId: string, seenClaim: number, leaseMs: number): Promise<boolean> {
+    return guarded(async () => {
+      const Parse = this.parse();
+      const row = await this.canonicalTokenRow(userId);
+      if (!row?.id) return false;
+      const now = this.now();
+      const state: ClaimState = {
+        claim: Number(row.get('refresh_claim') ?? 0),
+        claimAt: dateOf(row, 'refresh_claim_at'),
+        tokensUpdatedAt: dateOf(row, 'tokens_updated_at'),
+      };
+      if (!claimWinnable(state, seenClaim, leaseMs, now)) return false;
+      return (await incrementRefreshClaim(Parse, row.id, now)) === seenClaim + 1;
+    });
+  }
+
+  // --- UserSession ------------------------------------------------------------------------
+
+  createSession(
+    userId: string,
+    data: SessionData,
+    ttlMs: number,
+  ): Promise<{ secret: string; record: SessionRecord }> {
+    return guarded(async () => {
+      const Parse = this.parse();
+      const secret = randomSecret(32);
+      const now = this.now();
+      const expiresAt = new Date(now.getTime() + ttlMs);
+      const row = new Parse.Object(CLASSES.session);
+      row.set('session_id', hashSession(this.secretKey, secret));
+      row.set('user_id', userId);
+      row.set('data', encodeSessionData(data));
+      if (data.grantId !== undefined) row.set('grant_id', data.grantId);
+      row.set('expires_at', expiresAt);
+      await row.save(null, MASTER);
+      const record = { id: row.id!, userId, data, createdAt: row.createdAt ?? now, expiresAt };
+      return { secret, record };
+    });
+  }
+
+  private async sessionRowBySecret(secret: string): Promise<ParseObject | undefined> {
+    const Parse = this.parse();
+    const hash = hashSession(this.secretKey, secret);
+    const row = await new Parse.Query(CLASSES.session).equalTo('session_id', hash).first(MASTER);
+    return row && constantTimeEqual(String(row.get('session_id')), hash) ? row : undefined;
+  }
+
+  private toSessionRecord(row: ParseObject): SessionRecord | null {
+    const expiresAt = dateOf(row, 'expires_at');
+    const data = decodeSessionData(row.get('data'));
+    const userId: unknown = row.get('user_id');
+    if (!row.id || !expiresAt || expiresAt <= this.now() || !data || typeof userId !== 'string')
+      return null;
+    return { id: row.id, userId, data, createdAt: row.createdAt ?? expiresAt, expiresAt };
+  }
+
+  findSession(secret: string): Promise<SessionRecord | null> {
+    return guarded(async () => {
+      const row = await this.sessionRowBySecret(secret);
+      return row ? this.toSessionRecord(row) : null;
+    });
+  }
+
+  revokeSession(secret: string): Promise<boolean> {
+    return guarded(async () => {
+      const row = await this.sessionRowBySecret(secret);
+      if (!row) return false;
+      return (await destroyObjects(this.parse(), [row])).deleted === 1;
+    });
+  }
+
+  revokeSessionById(id: string): Promise<boolean> {
+    return guarded(async () => {
+      // Parse objectIds are alphanumeric; anything else would only be spliced into a REST path.
+      if (!/^[A-Za-z0-9]{1,64}$/.test(id)) return false;
+      const Parse = this.parse();
+      const row = new Parse.Object(CLASSES.session);
+      row.id = id; // an unfetched pointer; the DELETE needs nothing else
+      return (await destroyObjects(Parse, [row])).deleted === 1;
+    });
+  }
+
+  private async revokeWhere(field: 'user_id' | 'grant_id', value: string): Promise<number> {
+    const Parse = this.parse();
+    let total = 0;
+    for (;;) {
+      const page = await new Parse.Query(CLASSES.session)
+        .equalTo(field, value)
+        .select('objectId')
+        .limit(PAGE)
+        .find(MASTER);
+      if (page.length === 0) return total;
+      const counts = await destroyObjects(Parse, page);
+      total += counts.deleted;
+      if (counts.failed > 0) throw counts.errors[0];
+      if (page.length < PAGE) return total;
+    }
+  }
+
+  revokeUserSessions(userId: string): Promise<number> {
+    return guarded(() => this.revokeWhere('user_id', userId));
+  }
+
+  revokeGrantSessions(grantId: string): Promise<number> {
+    return guarded(() => this.revokeWhere('grant_id', grantId));
+  }
+
+  listUserSessions(userId: string): Promise<SessionRecord[]> {
+    return guarded(async () => {
+      const Parse = this.parse();
+      const rows = await new Parse.Query(CLASSES.session)
+        .equalTo('user_id', userId)
+        .greaterThan('expires_at', this.now())
+        .descending('createdAt')
+        .limit(PAGE)
+        .find(MASTER);
+      return rows.map((r) => this.toSessionRecord(r)).filter((r) => r !== null);
+    });
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Child process of `npm run test:compat` (scripts/compat.ts): boots the built bundle on ONE
+ * parse-server install given by path - with that install's own express as the Web Hosting `app`,
+ * the way scripts/stack.ts does with ours - and prints COMPAT_READY once it listens. Each
+ * parse-server version runs in its own process (and Node binary) so versions never mix.
+ *
+ * Input (environment): COMPAT_PARSE_SERVER_DIR, COMPAT_DIST_DIR, PORT, DATABASE_URI,
+ * PARSE_APP_ID, PARSE_MASTER_KEY, PARSE_REST_API_KEY, plus the app's own variables.
+ */
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+function need(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set (compat-boot is started by scripts/compat.ts)`);
+  return v;
+}
+
+async function main(): Promise<void> {
+  const psDir = need('COMPAT_PARSE_SERVER_DIR');
+  const dist = need('COMPAT_DIST_DIR');
+  const port = Number(need('PORT'));
+  // Resolve parse-server and express from the install under test, not from this repository.
+  const load = createRequire(path.join(psDir, 'package.json'));
+  // Loaded by path at run time, so there are no static types for these versions.
+  const express = load('express') as () => http.RequestListener & {
+    use: (...a: unknown[]) => void;
+  };
+  const mod = load('parse-server') as {
+    default?: new (o: Record<string, unknown>) => ParseServerLike;
+    ParseServer?: new (o: Record<string, unknown>) => ParseServerLike;
+  };
+  const ParseServer = mod.default ?? mod.ParseServer;
+  if (!ParseServer) throw new Error(`no ParseServer export in ${psDir}`);
+
+  const app = express();
+  (globalThis as { app?: unknown }).app = app;
+  const url = `http://localhost:${port}`;
+  const server = new ParseServer({
+    databaseURI: need('DATABASE_URI'),
+    appId: need('PARSE_APP_ID'),
+    masterKey: need('PARSE_MASTER_KEY'),
+    restAPIKey: need('PARSE_REST_API_KEY'),
+    javascriptKey: need('PARSE_REST_API_KEY'),
+    serverURL: `http://127.0.0.1:${port}/parse`,
+    publicServerURL: `${url}/parse`,
+    cloud: path.join(dist, 'cloud', 'main.js'),
+    allowClientClassCreation: false,
+    silent: true,
+    logLevel: 'error',
+  });
+  await server.start?.();
+  app.use('/parse', server.app);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded as Back4App would
+  require(path.join(dist, 'cloud', 'app.js'));
+  const httpServer = http.createServer(app);
+  await new Promise<void>((resolve) => httpServer.listen(port, () => resolve()));
+  console.log(`COMPAT_READY node ${process.version}`);
+}
+
+interface ParseServerLike {
+  start?: () => Promise<unknown>;
+  app: unknown;
+}
+
+main().catch((err: unknown) => {
+  console.error(
+    `COMPAT_BOOT_FAILED ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+  );
+  process.exit(1);
+});

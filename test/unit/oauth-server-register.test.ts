@@ -1,0 +1,142 @@
+/** RFC 7591 Dynamic Client Registration: validation, secrets stored hashed, per-IP rate limit. */
+import { keyedHash } from '../../cloud/crypto/keyed-hash';
+import { postJson, REDIRECT, startFixture, type Fixture } from './oauth-server-fixture';
+
+let f: Fixture;
+beforeAll(async () => {
+  f = await startFixture({ rateLimits: { registrations: 1000 } });
+});
+afterAll(() => f.close());
+
+const register = (body: unknown) => postJson(`${f.url}/register`, body);
+
+describe('RFC 7591 section 3.2.1: successful registration', () => {
+  it('registers a public client without a secret', async () => {
+    const { status, json, res } = await register({
+      redirect_uris: [REDIRECT],
+      token_endpoint_auth_method: 'none',
+      client_name: 'Inspector',
+      grant_types: ['authorization_code', 'refresh_token'],
+    });
+    expect(status).toBe(201);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(json).toMatchObject({
+      redirect_uris: [REDIRECT],
+      token_endpoint_auth_method: 'none',
+      client_name: 'Inspector',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+    });
+    expect(json.client_id).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(typeof json.client_id_issued_at).toBe('number');
+    expect(json.client_secret).toBeUndefined();
+    const stored = await f.store.getClient(String(json.client_id));
+    expect(stored?.secretHash).toBeUndefined();
+    // Unused clients expire 90 days after their last use.
+    const days = (stored!.expiresAt.getTime() - f.clock.now.getTime()) / 86_400_000;
+    expect(Math.round(days)).toBe(90);
+  });
+
+  it('defaults to client_secret_basic and stores only the secret hash', async () => {
+    const { status, json } = await register({ redirect_uris: [REDIRECT] });
+    expect(status).toBe(201);
+    expect(json.token_endpoint_auth_method).toBe('client_secret_basic');
+    expect(json.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(json.client_secret_expires_at).toBe(0);
+    const stored = await f.store.getClient(String(json.client_id));
+    expect(stored?.secretHash).toBe(
+      keyedHash(f.deps.config.secretKey, 'oauth-client-secret', String(json.client_secret)),
+    );
+    expect(JSON.stringify([...f.store.clients.values()])).not.toContain(String(json.client_secret));
+  });
+
+  it.each([
+    'http://localhost:3000/callback',
+    'http://127.0.0.1:33418/',
+    'http://[::1]:8080/cb',
+    'https://claude.ai/api/mcp/auth_callback',
+  ])('accepts %s', async (uri) => {
+    const { status } = await register({ redirect_uris: [uri], token_endpoint_auth_method: 'none' });
+    expect(status).toBe(201);
+  });
+
+  it('keeps only known scopes', async () => {
+    const { json } = await register({
+      redirect_uris: [REDIRECT],
+      token_endpoint_auth_method: 'none',
+      scope: 'openid airtable:read profile',
+    });
+    expect(json.scope).toBe('airtable:read');
+  });
+
+  it('accepts a registration even when a body parser already ran', async () => {
+    const g = await startFixture({ preParse: true });
+    try {
+      const { status } = await postJson(`${g.url}/register`, {
+        redirect_uris: [REDIRECT],
+        token_endpoint_auth_method: 'none',
+      });
+      expect(status).toBe(201);
+    } finally {
+      await g.close();
+    }
+  });
+});
+
+describe('RFC 7591 section 3.2.2: invalid_redirect_uri', () => {
+  it.each([
+    ['http on a public host', 'http://client.example.com/cb'],
+    ['a fragment', 'https://client.example.com/cb#frag'],
+    ['a javascript: URI', 'javascript:alert(1)'],
+    ['a custom scheme', 'myapp://callback'],
+    ['a relative URI', '/callback'],
+    ['credentials', 'https://user:pw@client.example.com/cb'],
+    ['http on a host that merely starts with localhost', 'http://localhost.evil.example/cb'],
+  ])('refuses %s', async (_label, uri) => {
+    const { status, json } = await register({ redirect_uris: [uri] });
+    expect(status).toBe(400);
+    expect(json.error).toBe('invalid_redirect_uri');
+  });
+
+  it('refuses a missing or empty list', async () => {
+    expect((await register({})).json.error).toBe('invalid_redirect_uri');
+    expect((await register({ redirect_uris: [] })).json.error).toBe('invalid_redirect_uri');
+  });
+});
+
+describe('invalid_client_metadata', () => {
+  it.each([
+    ['an unsupported auth method', { token_endpoint_auth_method: 'private_key_jwt' }],
+    ['an unsupported grant type', { grant_types: ['client_credentials'] }],
+    ['grant types without authorization_code', { grant_types: ['refresh_token'] }],
+    ['an implicit response type', { response_types: ['token'] }],
+    ['a non-string client_name', { client_name: 42 }],
+  ])('refuses %s', async (_label, extra) => {
+    const { status, json } = await register({ redirect_uris: [REDIRECT], ...extra });
+    expect(status).toBe(400);
+    expect(json.error).toBe('invalid_client_metadata');
+  });
+
+  it('refuses a body that is not a JSON object', async () => {
+    const { status, json } = await register(['a']);
+    expect(status).toBe(400);
+    expect(json.error).toBe('invalid_client_metadata');
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 too_many_requests past the per-IP limit', async () => {
+    const g = await startFixture({ rateLimits: { registrations: 2 } });
+    try {
+      const body = { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' };
+      expect((await postJson(`${g.url}/register`, body)).status).toBe(201);
+      expect((await postJson(`${g.url}/register`, body)).status).toBe(201);
+      const third = await postJson(`${g.url}/register`, body);
+      expect(third.status).toBe(429);
+      expect(third.json.error).toBe('too_many_requests');
+      expect(third.res.headers.get('cache-control')).toBe('no-store');
+    } finally {
+      await g.close();
+    }
+  });
+});

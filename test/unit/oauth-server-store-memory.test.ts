@@ -1,0 +1,4 @@
+import { MemoryOAuthServerStore } from '../../cloud/oauth-server/memory-store';
+import { oauthStoreContract } from './oauth-server-store-contract';
+
+oauthStoreContract('MemoryOAuthServerStore', (now) => new MemoryOAuthServerStore(now));
