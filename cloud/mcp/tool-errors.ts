@@ -5,6 +5,7 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AirtableApiError, airtableErrorHint } from '../airtable/api-errors';
+import { HttpError } from '../http/errors';
 import { log } from '../log';
 import { CredentialUnreadableError, StorageUnavailableError } from '../storage/base';
 import type { ToolContext } from './tool-context';
@@ -47,6 +48,9 @@ function errorText(err: unknown, ctx: ToolContext): string | undefined {
     return `${err.message} Reconnect at ${ctx.links.reconnectUrl}`;
   }
   if (err instanceof StorageUnavailableError) return err.message;
+  // The sign-in layer's errors (reconnect required, Airtable unavailable while refreshing) carry
+  // client-safe messages by construction (cloud/auth/errors.ts).
+  if (err instanceof HttpError) return err.message;
   if (err instanceof Error && err.name === 'AbortError') return 'The request was cancelled.';
   return undefined;
 }

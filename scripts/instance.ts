@@ -1,0 +1,38 @@
+/**
+ * One more server process on an existing database (multi-instance tests and benchmarks): reads the
+ * same environment as the harness (DATABASE_URI, PORT, secrets, Airtable URLs), boots the stack
+ * with the already-built bundle in INSTANCE_DIST_DIR, prints "READY <url>" and runs until SIGTERM.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startStack } from './stack';
+
+async function main(): Promise<void> {
+  const need = (k: string): string => {
+    const v = process.env[k];
+    if (!v) throw new Error(`${k} is required`);
+    return v;
+  };
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-instance-'));
+  const stack = await startStack({
+    port: Number(need('PORT')),
+    databaseUri: need('DATABASE_URI'),
+    dataDir,
+    distDir: need('INSTANCE_DIST_DIR'),
+    appId: need('PARSE_APP_ID'),
+    masterKey: need('PARSE_MASTER_KEY'),
+    restApiKey: need('PARSE_REST_API_KEY'),
+    javascriptKey: process.env.PARSE_JAVASCRIPT_KEY ?? need('PARSE_REST_API_KEY'),
+    silent: true,
+  });
+  console.log(`READY ${stack.url}`);
+  const stop = () => void stack.stop().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});
