@@ -115,8 +115,8 @@ export function registerTriggers(): void {
     Parse.Cloud.beforeFind(className, masterOnly);
   }
   // Only on UserToken: parse-server re-reads the row before each delete once a beforeDelete
-  // exists (rest.js del()), which cost the cleanup job about 40% of its delete rate on
-  // OAuthState/UserSession in scripts/bench-cleanup.ts. There the CLP (delete: master only) is
+  // exists (rest.js del()), which cost about 40% of the delete rate on OAuthState/UserSession
+  // (measured on the embedded PostgreSQL). There the CLP (delete: master only) is
   // enough: object ids are unguessable and beforeFind keeps client keys from listing them. On
   // UserToken the re-read is what makes the cleanup's delete conditional (stillLive above), and
   // deletes are rare (one row per user).
