@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Config } from '../cloud/config';
 import type { Scope } from '../fake-airtable/state/model';
 import { SAMPLE_IDS, startFakeAirtable, type FakeAirtable } from '../fake-airtable/server';
+import { StackError } from './stack';
 
 /** Scopes of the printed PATs: everything the MCP tools can use. */
 const PAT_SCOPES: Scope[] = [
@@ -50,14 +51,14 @@ export async function startSandbox(
 ): Promise<Sandbox> {
   const port = env.FAKE_AIRTABLE_PORT ? Number(env.FAKE_AIRTABLE_PORT) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`FAKE_AIRTABLE_PORT must be a port number (got "${env.FAKE_AIRTABLE_PORT}")`);
+    throw new StackError(`FAKE_AIRTABLE_PORT must be a port number (got "${env.FAKE_AIRTABLE_PORT}")`);
   const fake = await startFakeAirtable({
     port,
     seed: 'sample',
     sandbox: true,
     redirectUris: [config.airtable.redirectUri],
   }).catch((err: unknown) => {
-    throw new Error(
+    throw new StackError(
       `The sandbox Airtable could not listen on port ${port}: ${(err as Error).message}. Set FAKE_AIRTABLE_PORT to a free port (or leave it unset).`,
     );
   });

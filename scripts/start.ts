@@ -1,24 +1,34 @@
 /**
  * `npm start`: build, then run the whole product locally on one port (default 8000): embedded
  * PostgreSQL under .data/, parse-server with the built Cloud Code, the web routes and /mcp.
- * Ctrl-C / SIGTERM stop everything, PostgreSQL included.
+ * Ctrl-C / SIGTERM stop everything, PostgreSQL included. `--sandbox` (npm run start:sandbox) does
+ * the same against the fake Airtable with sample bases, with its data in <DATA_DIR>/sandbox.
  */
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../cloud/config';
 import { build, ROOT } from './build';
 import { applyDevSecrets, loadDotEnv } from './dev-env';
+import { sandboxBanner, sandboxDataDir, startSandbox } from './sandbox';
 import { StackError, startStack } from './stack';
 
 async function main(): Promise<void> {
   loadDotEnv(ROOT);
-  const dataDir = path.resolve(ROOT, process.env.DATA_DIR ?? '.data');
+  const sandboxMode = process.argv.includes('--sandbox');
+  const baseDataDir = path.resolve(ROOT, process.env.DATA_DIR ?? '.data');
+  const dataDir = sandboxMode ? sandboxDataDir(baseDataDir) : baseDataDir;
   const secrets = applyDevSecrets(dataDir);
   if (secrets === 'generated')
     console.log(
       `Generated development-only secrets in ${path.relative(ROOT, dataDir)}/dev-secrets.json (never use them in production).`,
     );
-  const config = loadConfig(); // fail fast with the variable's name
-  await build();
+  let config = loadConfig(); // fail fast with the variable's name
+  // The fake must run and AIRTABLE_* point at it before startStack loads the bundle.
+  const sandbox = sandboxMode ? await startSandbox(config) : undefined;
+  if (sandbox) config = loadConfig();
+  await build().catch(async (err: unknown) => {
+    await sandbox?.stop();
+    throw err;
+  });
   const stack = await startStack({
     port: config.port,
     databaseUri: config.databaseUri,
@@ -28,6 +38,9 @@ async function main(): Promise<void> {
     restApiKey: process.env.PARSE_REST_API_KEY!,
     javascriptKey: process.env.PARSE_JAVASCRIPT_KEY ?? process.env.PARSE_REST_API_KEY!,
     preParseBodies: process.env.EMULATE_BODY_PARSER === '1',
+  }).catch(async (err: unknown) => {
+    await sandbox?.stop();
+    throw err;
   });
   const hooks = await import('./start-hooks')
     .then((m) => m.startHooks(stack, config))
@@ -35,6 +48,10 @@ async function main(): Promise<void> {
   console.log(
     `Airtable MCP server on ${config.publicUrl}  (MCP endpoint ${config.publicUrl}/mcp, health ${config.publicUrl}/health)`,
   );
+  if (sandbox) {
+    const shown = path.relative(ROOT, dataDir);
+    console.log(sandboxBanner(sandbox, config, shown.startsWith('..') ? dataDir : shown));
+  }
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -42,6 +59,7 @@ async function main(): Promise<void> {
     console.log(`${signal}: shutting down`);
     await hooks?.stop().catch(() => {});
     await stack.stop();
+    await sandbox?.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

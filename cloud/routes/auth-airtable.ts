@@ -232,6 +232,7 @@ export function registerAirtableAuthRoutes(
           mcpUrl,
           sessionId: secret,
           expiresAt: record.expiresAt,
+          sandbox: deps.config.sandbox,
         }),
       );
     }),

@@ -58,6 +58,7 @@ export function registerSessionRoutes(
       homePage({
         publicUrl: deps.config.publicUrl,
         oauthConfigured: Boolean(deps.config.airtable.clientId),
+        sandbox: deps.config.sandbox,
       }),
     );
   });
@@ -111,6 +112,7 @@ export function registerSessionRoutes(
               mcpUrl,
               sessionId: secret,
               expiresAt: record.expiresAt,
+              sandbox: deps.config.sandbox,
             }),
           );
         return;

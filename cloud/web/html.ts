@@ -24,6 +24,7 @@ pre{background:#f4f5f7;padding:12px;border-radius:6px;overflow-x:auto;white-spac
 button,.button{background:#2d7ff9;color:#fff;border:0;border-radius:6px;padding:8px 14px;font-size:1em;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary{background:#6b7280}input[type=text],input[type=password]{width:100%;padding:8px;box-sizing:border-box}
 .muted{color:#5f6673;font-size:.9em}
+.sandbox{background:#b00020;color:#fff;padding:10px 14px;border-radius:6px}.sandbox code{color:#fff}
 `;
 
 export function layout(title: string, body: string): string {

@@ -4,13 +4,30 @@
  */
 import { COPY_SCRIPT, esc, layout } from './html';
 
-export function homePage(opts: { publicUrl: string; oauthConfigured: boolean }): string {
+/**
+ * `npm run start:sandbox` (SANDBOX=1): say up front that "Airtable" is the local fake, so nobody
+ * mistakes its consent page for the real one or types a real token here.
+ */
+function sandboxNotice(sandbox: boolean | undefined, where: 'home' | 'connected'): string {
+  if (!sandbox) return '';
+  const detail =
+    where === 'home'
+      ? '"Connect with Airtable" opens a local <b>fake Airtable</b> (its consent page says "Airtable SANDBOX - this is not Airtable") with sample users and bases. For a personal access token, use one of the sandbox PATs printed by <code>npm run start:sandbox</code>.'
+      : 'You are connected to the local <b>fake Airtable</b> with its sample bases, not to airtable.com.';
+  return `<p class="sandbox">SANDBOX - nothing here reaches airtable.com. ${detail}</p>`;
+}
+
+export function homePage(opts: {
+  publicUrl: string;
+  oauthConfigured: boolean;
+  sandbox?: boolean;
+}): string {
   const oauth = opts.oauthConfigured
     ? `<p><a class="button" href="/auth/authorize?platform=other">Connect with Airtable</a></p>`
     : `<p class="muted">Airtable OAuth is not configured on this server (AIRTABLE_CLIENT_ID is unset); use a personal access token below.</p>`;
   return layout(
     'Airtable MCP server',
-    `<h1>Airtable MCP server</h1>
+    `${sandboxNotice(opts.sandbox, 'home')}<h1>Airtable MCP server</h1>
 <p>Connect your AI assistant (ChatGPT, Claude, Cursor, MCP Inspector) to your own Airtable bases. MCP endpoint: <code>${esc(opts.publicUrl)}/mcp</code></p>
 <div class="card"><h2>Sign in with Airtable</h2>${oauth}</div>
 <div class="card"><h2>Or use a personal access token</h2>
@@ -28,6 +45,7 @@ export interface ConnectedInfo {
   mcpUrl: string;
   sessionId: string;
   expiresAt: Date;
+  sandbox?: boolean;
 }
 
 function setupSnippets(mcpUrl: string, sessionId: string): string {
@@ -53,7 +71,7 @@ function setupSnippets(mcpUrl: string, sessionId: string): string {
 export function connectedPage(info: ConnectedInfo): string {
   return layout(
     'Connected to Airtable',
-    `<h1>Connected to Airtable</h1>
+    `${sandboxNotice(info.sandbox, 'connected')}<h1>Connected to Airtable</h1>
 <div class="card ok"><p>Signed in as Airtable user <b>${esc(info.userId)}</b>${info.email ? ` (${esc(info.email)})` : ''}.</p>
 <p>MCP endpoint: <code id="mcp-url">${esc(info.mcpUrl)}</code></p>
 <p>Your session id (shown only once; valid until ${esc(info.expiresAt.toISOString())}):</p>
