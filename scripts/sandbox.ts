@@ -51,7 +51,9 @@ export async function startSandbox(
 ): Promise<Sandbox> {
   const port = env.FAKE_AIRTABLE_PORT ? Number(env.FAKE_AIRTABLE_PORT) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new StackError(`FAKE_AIRTABLE_PORT must be a port number (got "${env.FAKE_AIRTABLE_PORT}")`);
+    throw new StackError(
+      `FAKE_AIRTABLE_PORT must be a port number (got "${env.FAKE_AIRTABLE_PORT}")`,
+    );
   const fake = await startFakeAirtable({
     port,
     seed: 'sample',
