@@ -47,13 +47,22 @@ const EnvSchema = z.object({
     .refine((s) => /^[a-zA-Z.:]+( [a-zA-Z.:]+)*$/.test(s.trim()), 'must be space-separated scopes'),
   AIRTABLE_OAUTH_BASE_URL: httpUrl.default('https://airtable.com'),
   AIRTABLE_API_BASE_URL: httpUrl.default('https://api.airtable.com'),
+  // Bounds on how long one tool call can wait for Airtable (tests and slow proxies lower them).
+  AIRTABLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  AIRTABLE_RATE_LIMIT_BUDGET_MS: z.coerce.number().int().min(0).max(600_000).default(35_000),
+  // A refresh claim older than this is presumed dead (its holder crashed mid-refresh).
+  REFRESH_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   PARSE_APP_ID: optionalText,
   PARSE_REST_API_KEY: optionalText,
   PARSE_MASTER_KEY: optionalText,
   PARSE_SERVER_URL: optionalText.pipe(httpUrl.optional()),
   DATABASE_URI: optionalText,
   STORAGE_BACKEND: z.enum(['back4app', 'redis', 'memory']).default('back4app'),
-  REDIS_URL: optionalText,
+  // The message never echoes the value: a Redis URL may carry a password.
+  REDIS_URL: optionalText.refine(
+    (v) => v === undefined || /^rediss?:\/\/\S+$/.test(v),
+    'must be a redis:// or rediss:// URL (e.g. redis://localhost:6379)',
+  ),
   SECRET_KEY: z
     .string({ error: `is required; ${SECRET_KEY_HINT}` })
     .min(32, `must be at least 32 characters; ${SECRET_KEY_HINT}`),
@@ -71,6 +80,10 @@ const EnvSchema = z.object({
       `must be one or more comma-separated Fernet keys (32 bytes, URL-safe base64); ${FERNET_KEY_HINT}`,
     ),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  // Per-process cache of verified sessions (cloud/storage/cached-store.ts); 0 turns it off.
+  SESSION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  // How long Redis (REDIS_URL) may hold a verified session record, capped by its own expiry.
+  SESSION_CACHE_REDIS_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   CLEANUP_SCHEDULE: z.string().default('0 3 * * *'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX: z
@@ -90,7 +103,15 @@ export interface Config {
     scopes: string;
     oauthBaseUrl: string;
     apiBaseUrl: string;
+    /** Per attempt, for the Web API. */
+    timeoutMs: number;
+    /** Token endpoint and whoami: at most 15 s, and always below the refresh lease. */
+    oauthTimeoutMs: number;
+    /** Longest total wait for rate limits (429 and our own limiter) in one Web API request. */
+    rateLimitBudgetMs: number;
   };
+  /** Cross-process refresh claim lease (cloud/auth/airtable-grant.ts). */
+  refreshLeaseMs: number;
   parse: {
     appId: string | undefined;
     restApiKey: string | undefined;
@@ -104,6 +125,10 @@ export interface Config {
   /** First key encrypts; every key decrypts (rotation). */
   encryptionKeys: readonly string[];
   sessionTtlDays: number;
+  /** Per-process session cache lifetime in ms (0: off); revocation in this process evicts at once. */
+  sessionCacheTtlMs: number;
+  /** Lifetime of a session record in the shared Redis cache, in ms (capped by the session's expiry). */
+  sessionCacheRedisTtlMs: number;
   cleanupSchedule: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sandbox: boolean;
@@ -126,6 +151,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  STORAGE_BACKEND=redis needs REDIS_URL (e.g. redis://localhost:6379)',
     );
   }
+  // A refresh still in flight when its claim lapses would let a second process refresh the same
+  // token, which burns the grant (Airtable rotates refresh tokens): the lease must outlast it.
+  const oauthTimeoutMs = Math.min(e.AIRTABLE_TIMEOUT_MS, 15_000);
+  if (e.REFRESH_LEASE_MS < oauthTimeoutMs + 1000) {
+    throw new ConfigError(
+      `Invalid configuration:\n  REFRESH_LEASE_MS must be at least ${oauthTimeoutMs + 1000} (1 s more than the token request timeout, min(AIRTABLE_TIMEOUT_MS, 15000))`,
+    );
+  }
   return {
     nodeEnv: e.NODE_ENV ?? 'development',
     port: e.PORT,
@@ -137,7 +170,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       scopes: e.AIRTABLE_SCOPES.trim(),
       oauthBaseUrl: e.AIRTABLE_OAUTH_BASE_URL,
       apiBaseUrl: e.AIRTABLE_API_BASE_URL,
+      timeoutMs: e.AIRTABLE_TIMEOUT_MS,
+      oauthTimeoutMs,
+      rateLimitBudgetMs: e.AIRTABLE_RATE_LIMIT_BUDGET_MS,
     },
+    refreshLeaseMs: e.REFRESH_LEASE_MS,
     parse: {
       appId: e.PARSE_APP_ID,
       restApiKey: e.PARSE_REST_API_KEY,
@@ -150,6 +187,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.SECRET_KEY,
     encryptionKeys: e.ENCRYPTION_KEY,
     sessionTtlDays: e.SESSION_TTL_DAYS,
+    sessionCacheTtlMs: e.SESSION_CACHE_TTL_MS,
+    sessionCacheRedisTtlMs: e.SESSION_CACHE_REDIS_TTL_MS,
     cleanupSchedule: e.CLEANUP_SCHEDULE,
     logLevel: e.LOG_LEVEL,
     sandbox: e.SANDBOX,

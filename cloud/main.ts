@@ -5,6 +5,7 @@
  */
 import './node-compat';
 import { getConfig } from './config';
+import { registerMetricsFunction } from './functions/metrics';
 import { registerUserSessionFunctions } from './functions/user-sessions';
 import { registerCleanupJob } from './jobs/cleanup';
 import { registerRotateKeysJob } from './jobs/rotate-keys';
@@ -18,6 +19,7 @@ const config = getConfig();
 registerTriggers();
 registerCleanupJob();
 registerRotateKeysJob();
+registerMetricsFunction();
 const storage = createStorage(config);
 const oauthStore = createOAuthServerStore(config);
 registerUserSessionFunctions(storage, (userId) =>

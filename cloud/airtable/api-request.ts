@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { log } from '../log';
+import { count } from '../observability/metrics';
 import {
   AirtableApiError,
   redactSecret,
@@ -86,6 +87,7 @@ export class AirtableRequester {
         });
       } catch (err) {
         if (!(err instanceof RateLimitWaitTooLong)) throw err;
+        count('airtable_rate_limit_refusals');
         throw this.fail(spec, {
           status: 429,
           type: 'RATE_LIMITED',
@@ -116,6 +118,7 @@ export class AirtableRequester {
         // Others on the same base wait too; this request waits here (it may have no limiter key).
         this.o.limiter.block(keys, wait);
         if (rateWaited + wait > this.o.rateLimitBudgetMs) {
+          count('airtable_rate_limit_refusals');
           throw this.fail(spec, {
             status: 429,
             type: 'RATE_LIMITED',
@@ -162,6 +165,7 @@ export class AirtableRequester {
         Accept: 'application/json',
       };
       if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
+      count('airtable_requests');
       const res = await this.o.fetch(url, {
         method: spec.method,
         headers,
@@ -169,10 +173,13 @@ export class AirtableRequester {
         ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
       });
       const text = await res.text();
+      if (res.status === 429) count('airtable_429');
+      else if (res.status >= 500) count('airtable_5xx');
       return { kind: 'response', status: res.status, headers: res.headers, text };
     } catch (err) {
       // The caller gave up (MCP request cancelled): stop, do not retry.
       if (spec.signal?.aborted) throw spec.signal.reason;
+      count(timedOut ? 'airtable_timeouts' : 'airtable_network_errors');
       return { kind: 'failed', timedOut, detail: redactSecret(networkDetail(err), token) };
     } finally {
       clearTimeout(timer);

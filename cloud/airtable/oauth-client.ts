@@ -9,6 +9,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
+import { count } from '../observability/metrics';
 
 export interface AirtableOAuthOptions {
   clientId: string;
@@ -145,19 +146,32 @@ export class AirtableOAuthClient {
 
   /** Uses (and thereby invalidates) a refresh token; the caller persists the new pair at once. */
   async refresh(refreshToken: string): Promise<AirtableTokenSet> {
-    return this.tokenCall(() =>
-      oauth.refreshTokenGrantRequest(
-        this.as,
-        this.client,
-        this.auth,
-        refreshToken,
-        this.requestOptions(),
-      ),
-    );
+    try {
+      const tokens = await this.tokenCall(() =>
+        oauth.refreshTokenGrantRequest(
+          this.as,
+          this.client,
+          this.auth,
+          refreshToken,
+          this.requestOptions(),
+        ),
+      );
+      count('token_refreshes');
+      return tokens;
+    } catch (err) {
+      if (err instanceof AirtableOAuthError && err.kind === 'conflict')
+        count('token_refresh_conflicts');
+      else {
+        count('token_refresh_failures');
+        if (err instanceof AirtableOAuthError && err.kind === 'invalid_grant') count('grants_dead');
+      }
+      throw err;
+    }
   }
 
   private async tokenCall(send: () => Promise<Response>): Promise<AirtableTokenSet> {
     let response: Response;
+    count('airtable_token_requests');
     try {
       response = await send();
     } catch (err) {
@@ -244,17 +258,19 @@ export async function fetchWhoami(
 ): Promise<AirtableWhoami> {
   const doFetch = opts.fetch ?? fetch;
   let response: Response;
+  count('airtable_requests');
   try {
     response = await doFetch(`${opts.apiBaseUrl.replace(/\/+$/, '')}/v0/meta/whoami`, {
       headers: { Authorization: `Bearer ${accessToken}` },
       signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
     });
   } catch (err) {
-    throw new AirtableOAuthError(
-      'unavailable',
-      `Airtable could not be reached (${describeNetworkError(err)}).`,
-    );
+    const detail = describeNetworkError(err);
+    count(detail === 'timed out' ? 'airtable_timeouts' : 'airtable_network_errors');
+    throw new AirtableOAuthError('unavailable', `Airtable could not be reached (${detail}).`);
   }
+  if (response.status === 429) count('airtable_429');
+  else if (response.status >= 500) count('airtable_5xx');
   if (response.status === 401 || response.status === 403) {
     const reason = await airtableErrorMessage(response);
     throw new AirtableOAuthError(

@@ -16,7 +16,8 @@ import { ReconnectRequiredError, UpstreamUnavailableError } from './errors';
 export const REFRESH_MARGIN_MS = 60_000;
 /** A claim older than this is presumed dead (its holder crashed); above the OAuth timeout. */
 export const REFRESH_LEASE_MS = 30_000;
-const WAIT_BUDGET_MS = 40_000;
+/** How long a caller waits for another process's refresh beyond the lease (then claims itself). */
+const WAIT_BEYOND_LEASE_MS = 10_000;
 
 export interface AirtableGrantOptions {
   storage: Storage;
@@ -24,6 +25,8 @@ export interface AirtableGrantOptions {
   oauth: AirtableOAuthClient | undefined;
   reconnectUrl: string;
   now?: () => Date;
+  /** Refresh claim lease (REFRESH_LEASE_MS env; default 30 s): how long a crashed holder blocks. */
+  leaseMs?: number;
 }
 
 const inFlight = new Map<string, Promise<string>>();
@@ -101,7 +104,8 @@ export class AirtableGrant {
         'Airtable OAuth is not configured on this server.',
         this.opts.reconnectUrl,
       );
-    const deadline = this.now().getTime() + WAIT_BUDGET_MS;
+    const leaseMs = this.opts.leaseMs ?? REFRESH_LEASE_MS;
+    const deadline = this.now().getTime() + leaseMs + WAIT_BEYOND_LEASE_MS;
     let delay = 100;
     while (this.now().getTime() < deadline) {
       const rec = await this.read(userId);
@@ -112,7 +116,7 @@ export class AirtableGrant {
           'No Airtable refresh token is stored for you.',
           this.opts.reconnectUrl,
         );
-      if (await this.opts.storage.claimRefresh(userId, rec.refreshClaim, REFRESH_LEASE_MS)) {
+      if (await this.opts.storage.claimRefresh(userId, rec.refreshClaim, leaseMs)) {
         try {
           const tokens = await oauth.refresh(cred.refreshToken);
           const next: AirtableCredential = {

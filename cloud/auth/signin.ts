@@ -39,6 +39,7 @@ export function airtableOAuthClient(deps: AppDeps): AirtableOAuthClient | undefi
     oauthBaseUrl: a.oauthBaseUrl,
     apiBaseUrl: a.apiBaseUrl,
     fetch: deps.fetch,
+    timeoutMs: a.oauthTimeoutMs,
   });
 }
 
@@ -95,7 +96,11 @@ export async function completeAirtableSignIn(
 /** Validates a personal access token against whoami before storing anything. */
 export async function signInWithPat(deps: AppDeps, apiKey: string): Promise<AirtableWhoami> {
   const whoami = await fetchWhoami(
-    { apiBaseUrl: deps.config.airtable.apiBaseUrl, fetch: deps.fetch },
+    {
+      apiBaseUrl: deps.config.airtable.apiBaseUrl,
+      fetch: deps.fetch,
+      timeoutMs: deps.config.airtable.oauthTimeoutMs,
+    },
     apiKey,
   );
   const sessionExpiry = new Date(deps.now().getTime() + sessionTtlMs(deps));

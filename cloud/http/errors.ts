@@ -5,6 +5,8 @@
  */
 import type { Request, Response } from 'express';
 import { log } from '../log';
+import { count } from '../observability/metrics';
+import { StorageUnavailableError } from '../storage/base';
 
 export class HttpError extends Error {
   constructor(
@@ -29,6 +31,11 @@ export function sendError(res: Response, err: unknown, req?: Request): void {
   if (res.headersSent) {
     res.end();
     return;
+  }
+  if (err instanceof StorageUnavailableError) {
+    // The database is down or restarting: a retryable 503, not a 500 (the request changed nothing).
+    count('storage_unavailable');
+    err = new HttpError(503, 'temporarily_unavailable', err.message, { 'Retry-After': '5' });
   }
   const known = err instanceof HttpError ? err : undefined;
   if (!known)

@@ -8,12 +8,14 @@
 import type { Request, Response } from 'express';
 import {
   InvalidClientError,
+  InvalidGrantError,
   OAuthError,
   ServerError,
   TemporarilyUnavailableError,
 } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { HttpError, sendError } from '../http/errors';
 import { log } from '../log';
+import { count, countAuthFailure } from '../observability/metrics';
 import { StorageUnavailableError } from '../storage/base';
 import { esc, layout, PAGE_CSP } from '../web/html';
 
@@ -88,6 +90,9 @@ export function sendOAuthError(
 ): void {
   if (!res.headersSent) res.setHeader('Pragma', 'no-cache');
   const known = asOAuthError(err);
+  if (err instanceof StorageUnavailableError) count('storage_unavailable');
+  if (known instanceof InvalidClientError) countAuthFailure('oauth_client');
+  if (known instanceof InvalidGrantError) countAuthFailure('oauth_grant');
   if (known instanceof HttpError) {
     // Body-reading errors (413, 415, malformed JSON) keep their status and code.
     sendError(res, err, req);
@@ -124,6 +129,7 @@ export function setPageHeaders(res: Response): void {
  */
 export function sendOAuthErrorPage(res: Response, err: unknown, status?: number): void {
   const known = asOAuthError(err);
+  if (err instanceof StorageUnavailableError) count('storage_unavailable');
   const code = known instanceof HttpError ? known.code : known.errorCode;
   const httpStatus = status ?? (known instanceof HttpError ? known.status : oauthStatus(code));
   if (!(err instanceof OAuthError) && !(err instanceof HttpError))

@@ -17,6 +17,7 @@ import type { AppDeps } from '../deps';
 import { HttpError, handle } from '../http/errors';
 import { perIpLimit } from '../http/rate-limit';
 import { log } from '../log';
+import { countAuthFailure } from '../observability/metrics';
 import type { PendingAuthorization } from '../storage/base';
 import { PAGE_CSP } from '../web/html';
 import { configureOAuthPage, connectedPage, describeAirtableError, errorPage } from '../web/pages';
@@ -54,6 +55,7 @@ function fail(
   message: string,
   retry = true,
 ): void {
+  if (code === 'invalid_state' || code === 'invalid_grant') countAuthFailure('airtable_callback');
   if (wantsJson(req)) {
     res.status(status).setHeader('Cache-Control', 'no-store');
     res.json({

@@ -12,6 +12,7 @@ import { readBody } from '../http/body';
 import { HttpError, handle } from '../http/errors';
 import { perIpLimit } from '../http/rate-limit';
 import { log } from '../log';
+import { countAuthFailure } from '../observability/metrics';
 import { PAGE_CSP } from '../web/html';
 import { connectedPage, homePage } from '../web/pages';
 
@@ -28,6 +29,7 @@ const DirectBody = z.object({
 });
 
 function unauthorized(description: string, publicUrl: string): HttpError {
+  countAuthFailure('session');
   return new HttpError(
     401,
     'invalid_token',
@@ -87,7 +89,10 @@ export function registerSessionRoutes(
         whoami = await signInWithPat(deps, parsed.data.api_key);
       } catch (err) {
         if (err instanceof AirtableOAuthError) {
-          if (err.kind === 'unauthorized') throw new HttpError(401, 'invalid_api_key', err.message);
+          if (err.kind === 'unauthorized') {
+            countAuthFailure('pat_refused');
+            throw new HttpError(401, 'invalid_api_key', err.message);
+          }
           throw new HttpError(502, 'airtable_unavailable', err.message);
         }
         throw err;
@@ -151,7 +156,12 @@ export function registerSessionRoutes(
     handle(async (req, res) => {
       const outcome = await authenticate(req, deps.storage, deps.config.publicUrl);
       if (!outcome.ok) throw unauthorized(outcome.description, deps.config.publicUrl);
-      const body = await readBody(req, 4 * 1024).catch(() => ({}));
+      // The body is optional (all=true may come in the query); an unreadable one is ignored, but an
+      // oversize one is refused like everywhere else.
+      const body = await readBody(req, 4 * 1024).catch((err: unknown) => {
+        if (err instanceof HttpError && err.status === 413) throw err;
+        return {};
+      });
       const allRaw =
         (typeof body === 'object' && body && !Array.isArray(body)
           ? (body as Record<string, unknown>).all

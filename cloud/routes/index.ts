@@ -13,6 +13,8 @@ import {
   registerOAuthServerRoutes,
   type OAuthServerDeps,
 } from '../oauth-server';
+import { registerMetricsRoute } from '../observability/metrics-route';
+import { requestContext } from '../observability/request-context';
 import { createStorage } from '../storage';
 import { registerAirtableAuthRoutes } from './auth-airtable';
 import { registerSessionRoutes } from './auth-session';
@@ -37,8 +39,12 @@ export function registerRoutes(
     storage: deps.storage,
     oauth: airtableOAuthClient(deps),
     reconnectUrl: `${config.publicUrl}/auth/authorize`,
+    leaseMs: config.refreshLeaseMs,
   });
+  // First, so every route below runs with a request id (X-Request-Id, log lines) and is counted.
+  app.use(requestContext());
   registerHealthRoute(app);
+  registerMetricsRoute(app);
   // Our OAuth authorization server for MCP clients, chained to the Airtable sign-in (cloud/oauth-server).
   const oauthDeps: OAuthServerDeps = {
     ...deps,

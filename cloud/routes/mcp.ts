@@ -17,6 +17,7 @@ import { readBody } from '../http/body';
 import { HttpError } from '../http/errors';
 import { checkHostAndOrigin } from '../http/host-check';
 import { log } from '../log';
+import { count, countAuthFailure } from '../observability/metrics';
 import { createMcpServer } from '../mcp/server';
 import { missingScope } from '../mcp/tool-scopes';
 import { CredentialUnreadableError, StorageUnavailableError } from '../storage/base';
@@ -73,6 +74,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
       } else {
         const outcome = await authenticate(req, deps.storage, deps.config.publicUrl, resource);
         if (!outcome.ok) {
+          countAuthFailure('mcp_token');
           const description = `${outcome.description} Sign in at ${reconnectUrl} (OAuth) or POST ${deps.config.publicUrl}/api/auth/direct with an Airtable personal access token, then send Authorization: Bearer <session_id>.`;
           return jsonRpcError(res, 401, -32001, description, {
             'WWW-Authenticate': bearerChallenge(deps.config.publicUrl, {
@@ -96,6 +98,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
         token = null;
       }
       if (!token || token.status === 'dead') {
+        countAuthFailure('mcp_airtable_credential');
         const description = `Your Airtable connection is gone (${token ? 'Airtable revoked it' : 'no credential stored'}); reconnect at ${reconnectUrl}.`;
         return jsonRpcError(res, 401, -32001, description, {
           'WWW-Authenticate': bearerChallenge(deps.config.publicUrl, {
@@ -135,6 +138,8 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
           },
         },
         limiter: getAirtableRateLimiter(),
+        timeoutMs: deps.config.airtable.timeoutMs,
+        rateLimitBudgetMs: deps.config.airtable.rateLimitBudgetMs,
         userKey: userId,
         isPat: token.credential.kind === 'pat',
         reconnectUrl,
@@ -163,10 +168,12 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
       await transport.handleRequest(req, res, body);
     })().catch((err: unknown) => {
       if (err instanceof HttpError) return jsonRpcError(res, err.status, -32000, err.message);
-      if (err instanceof StorageUnavailableError)
+      if (err instanceof StorageUnavailableError) {
+        count('storage_unavailable');
         return jsonRpcError(res, 503, -32000, 'The database is unavailable; retry shortly.', {
           'Retry-After': '5',
         });
+      }
       log.error({ err: err instanceof Error ? err.message : String(err) }, 'mcp request failed');
       jsonRpcError(res, 500, -32603, 'Internal error; it has been logged.');
     });

@@ -1,11 +1,35 @@
 /**
  * STORAGE_BACKEND -> Storage (the seed's backends). Parse classes are the store of record;
- * `memory` exists for unit tests and loses everything on restart.
+ * `memory` exists for unit tests and loses everything on restart. `back4app` and `redis` both put
+ * the session cache in front of Parse (cached-store.ts): a per-process LRU, plus the shared Redis
+ * layer whenever REDIS_URL is set (`redis` only insists that it is).
  */
+import { processBus } from '../cache/invalidation';
+import { RedisSessionCache } from '../cache/redis-session-cache';
 import type { Config } from '../config';
 import type { Storage } from './base';
+import { CachedStorage } from './cached-store';
 import { MemoryStorage } from './memory-store';
 import { ParseStorage } from './parse-store';
+
+function withSessionCache(config: Config, inner: Storage): Storage {
+  const shared = config.redisUrl
+    ? new RedisSessionCache({
+        url: config.redisUrl,
+        secretKey: config.secretKey,
+        ttlMs: config.sessionCacheRedisTtlMs,
+      })
+    : undefined;
+  if (config.sessionCacheTtlMs === 0 && !shared) return inner;
+  return new CachedStorage({
+    inner,
+    secretKey: config.secretKey,
+    ttlMs: config.sessionCacheTtlMs,
+    // One bus per process: main.js (operator revocations) and app.js (/mcp) are separate bundles.
+    bus: processBus(),
+    ...(shared ? { shared } : {}),
+  });
+}
 
 export function createStorage(config: Config): Storage {
   const keys = { secretKey: config.secretKey, encryptionKeys: config.encryptionKeys };
@@ -13,11 +37,8 @@ export function createStorage(config: Config): Storage {
     case 'memory':
       return new MemoryStorage(keys);
     case 'redis':
-      // TODO: the Redis read cache in front of ParseStorage comes later; until then `redis`
-      // behaves exactly like `back4app` (Parse stays the store of record either way).
-      return new ParseStorage(keys);
     case 'back4app':
-      return new ParseStorage(keys);
+      return withSessionCache(config, new ParseStorage(keys));
   }
 }
 

@@ -17,8 +17,8 @@ const STYLE = `
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:760px;margin:40px auto;padding:0 16px;color:#1d1f25;line-height:1.5}
 h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:1.8em}
 code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
-pre{background:#f4f5f7;padding:12px;border-radius:6px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
-.card{border:1px solid #d9dce3;border-radius:8px;padding:16px;margin:16px 0}
+pre{background:#f4f5f7;padding:12px;border-radius:6px;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}
+.card{border:1px solid #d9dce3;border-radius:8px;padding:16px;margin:16px 0}.card>:first-child{margin-top:0}.card>:last-child{margin-bottom:0}
 .ok{border-color:#3aa655;background:#f1fbf3}.err{border-color:#d64545;background:#fdf2f2}
 .secret{display:flex;gap:8px;align-items:center}.secret code{flex:1;padding:8px;background:#fff;border:1px solid #ccc;border-radius:4px;word-break:break-all}
 button,.button{background:#2d7ff9;color:#fff;border:0;border-radius:6px;padding:8px 14px;font-size:1em;cursor:pointer;text-decoration:none;display:inline-block}

@@ -13,7 +13,7 @@ function sandboxNotice(sandbox: boolean | undefined, where: 'home' | 'connected'
   const detail =
     where === 'home'
       ? '"Connect with Airtable" opens a local <b>fake Airtable</b> (its consent page says "Airtable SANDBOX - this is not Airtable") with sample users and bases. For a personal access token, use one of the sandbox PATs printed by <code>npm run start:sandbox</code>.'
-      : 'You are connected to the local <b>fake Airtable</b> with its sample bases, not to airtable.com.';
+      : 'You are connected to the local <b>fake Airtable</b> and its sample bases.';
   return `<p class="sandbox">SANDBOX - nothing here reaches airtable.com. ${detail}</p>`;
 }
 

@@ -1,0 +1,112 @@
+/**
+ * Child processes for the benchmarks: each server under test runs in its own process, so the
+ * load generator (autocannon, in the bench process) never shares an event loop with it. Every
+ * child is killed when the bench process exits, however it exits.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from './build';
+
+export const TSX_CLI = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+
+export interface ChildServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/**
+ * Product settings a parent shell (or an earlier in-process stack) may have set: never leak them
+ * into a child, which gets exactly the values the bench chooses.
+ */
+const PRODUCT_ENV =
+  /^(AIRTABLE_|PARSE_|MCP_|BENCH_|REDIS_|STORAGE_|TEST_|SECRET_KEY$|ENCRYPTION_KEY$|PUBLIC_URL$|DATABASE_URI$|PORT$|RATE_LIMIT_|SESSION_TTL|CLEANUP_|LOG_LEVEL$|NODE_ENV$|EMBEDDED_PG_PORT$|INSTANCE_DIST_DIR$)/;
+
+export function childEnv(own: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!PRODUCT_ENV.test(k)) env[k] = v;
+  return { ...env, ...own };
+}
+
+/**
+ * Spawns `args` with node and resolves once its output matches `ready` (its first group, if
+ * any, is returned as the URL; otherwise `url`). Fails after `timeoutMs` with the child's stderr.
+ */
+export async function spawnReady(opts: {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  ready: RegExp;
+  url: string;
+  name: string;
+  timeoutMs?: number;
+  /** Where the ready line appears (default stdout). */
+  readyOn?: 'stdout' | 'stderr';
+}): Promise<ChildServer> {
+  const child = spawn(process.execPath, opts.args, {
+    cwd: ROOT,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  let stderr = '';
+  let watched = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const readyStream = opts.readyOn === 'stderr' ? child.stderr! : child.stdout!;
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`${opts.name} did not start within ${opts.timeoutMs ?? 60_000} ms: ${stderr}`),
+      );
+    }, opts.timeoutMs ?? 60_000);
+    const onData = (d: Buffer) => {
+      watched += d.toString();
+      const m = opts.ready.exec(watched);
+      if (m) {
+        clearTimeout(timer);
+        readyStream.off('data', onData);
+        resolve(m[1] ?? opts.url);
+      }
+    };
+    readyStream.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${opts.name} exited with ${code} before it was ready: ${stderr}`));
+    });
+  });
+  // Keep draining stdout so a chatty child never blocks on a full pipe.
+  child.stdout!.resume();
+  return {
+    url,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Polls GET `url` until it answers 200 (the server's load-time schema check is done). */
+export async function waitHealthy(url: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+    if (res?.status === 200) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered 200`);
+}

@@ -1,0 +1,129 @@
+/**
+ * `npm run bench [-- <name>...] [--quick] [--cleanup-n N]`: the benchmarks of issue 8.
+ *
+ *   auth         authenticated /mcp against the same build with authentication bypassed
+ *   peer         authenticated /mcp against airtable-mcp-server 1.14.0 (stateless HTTP mode)
+ *   concurrency  200 users with their own PATs and bases calling at once; every answer checked
+ *   refresh      100 calls with an expired token over two processes: one upstream refresh
+ *   cleanup      the cleanupExpiredData job against the seed's loop
+ *
+ * Each bench boots its own world (embedded PostgreSQL, the fake, server processes on free ports of
+ * 127.0.0.1) and tears it down; every figure is a ratio against a baseline measured in the same
+ * run. Prints a table and writes bench-results/bench-<time>.json. Exit code 1 when a correctness
+ * goal fails (errors, misrouted answers, refresh count) or a bench crashes; missed performance
+ * goals are reported with the reason, not turned into a failure.
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { benchCleanupRun } from './bench-cleanup-run';
+import { benchConcurrency } from './bench-concurrency';
+import { stopAllBenchEnvs } from './bench-env';
+import { benchRefresh } from './bench-refresh';
+import { renderGoals, renderTable, writeResults, type BenchOutcome } from './bench-report';
+import { benchThroughput } from './bench-throughput';
+
+const NAMES = ['auth', 'peer', 'concurrency', 'refresh', 'cleanup'] as const;
+type Name = (typeof NAMES)[number];
+
+const USAGE = `Usage: npm run bench -- [${NAMES.join('|')} ...] [--quick] [--cleanup-n N]
+  no name: all of them (a few minutes on 2 cores); --quick: a fast smoke of the same code paths.`;
+
+function parse(): { names: Name[]; quick: boolean; cleanupN?: number } {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      'cleanup-n': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const unknown = positionals.filter((p) => !(NAMES as readonly string[]).includes(p));
+  if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')}\n${USAGE}`);
+  const cleanupN = values['cleanup-n'] === undefined ? undefined : Number(values['cleanup-n']);
+  if (cleanupN !== undefined && !(Number.isInteger(cleanupN) && cleanupN > 0))
+    throw new Error(`--cleanup-n must be a positive integer\n${USAGE}`);
+  return {
+    names: positionals.length ? [...new Set(positionals as Name[])] : [...NAMES],
+    quick: values.quick,
+    ...(cleanupN === undefined ? {} : { cleanupN }),
+  };
+}
+
+/** A bench that threw still gets a row, and fails the run. */
+function crashed(name: string, err: unknown): BenchOutcome {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    name,
+    title: `${name} (crashed)`,
+    rows: [{ measure: 'ran to completion', value: 'no', baseline: '-', goal: '= yes', met: false }],
+    goals: [{ description: 'ran to completion', met: false, kind: 'correctness', why: message }],
+    data: { error: message },
+  };
+}
+
+async function main(): Promise<number> {
+  const { names, quick, cleanupN } = parse();
+  const log = (line: string) => console.log(line);
+  const loadAtStart = os.loadavg();
+  log(
+    `[bench] ${os.cpus().length} cores, load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}`,
+  );
+  const outcomes: BenchOutcome[] = [];
+  const run = async (label: string, fn: () => Promise<BenchOutcome[]>) => {
+    const started = Date.now();
+    log(`[bench] ${label}${quick ? ' (quick)' : ''}`);
+    try {
+      outcomes.push(...(await fn()));
+    } catch (err) {
+      console.error(`[bench] ${label} failed:`, err instanceof Error ? err.message : err);
+      for (const n of label.split('+')) outcomes.push(crashed(n, err));
+    }
+    log(`[bench] ${label} took ${Math.round((Date.now() - started) / 1000)} s`);
+  };
+
+  const auth = names.includes('auth');
+  const peer = names.includes('peer');
+  // auth and peer share one world and the authenticated measurements.
+  if (auth || peer)
+    await run([auth && 'auth', peer && 'peer'].filter(Boolean).join('+'), () =>
+      benchThroughput({ auth, peer, quick, log }),
+    );
+  if (names.includes('concurrency'))
+    await run('concurrency', async () => [await benchConcurrency({ quick, log })]);
+  if (names.includes('refresh'))
+    await run('refresh', async () => [await benchRefresh({ quick, log })]);
+  // Last: it runs parse-server in this process.
+  if (names.includes('cleanup'))
+    await run('cleanup', async () => [
+      await benchCleanupRun({ quick, log, ...(cleanupN ? { n: cleanupN } : {}) }),
+    ]);
+
+  console.log(`\n${renderTable(outcomes)}\n\n${renderGoals(outcomes)}`);
+  console.log(`\nwrote ${writeResults(outcomes, { quick, loadAtStart })}`);
+  const failed = outcomes.some((o) => o.goals.some((g) => g.kind === 'correctness' && !g.met));
+  return failed ? 1 : 0;
+}
+
+/** Stops the databases of running worlds (server processes die with us), then exits. */
+async function abort(code: number, why: string): Promise<never> {
+  console.error(`[bench] ${why}: stopping`);
+  await Promise.race([stopAllBenchEnvs(), new Promise((r) => setTimeout(r, 10_000))]);
+  process.exit(code);
+}
+
+// Bounded in time whatever happens: the full run takes a few minutes, --quick well under one.
+const LIMIT_MS = (process.argv.includes('--quick') ? 6 : 25) * 60_000;
+setTimeout(() => void abort(1, `over ${LIMIT_MS / 60_000} minutes`), LIMIT_MS).unref();
+process.once('SIGINT', () => void abort(130, 'interrupted'));
+process.once('SIGTERM', () => void abort(143, 'terminated'));
+
+main()
+  .then((code) => process.exit(code))
+  .catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(2);
+  });

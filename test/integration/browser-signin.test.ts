@@ -1,0 +1,123 @@
+/**
+ * The sign-in flow as a person sees it, in headless Chromium: /auth/authorize -> the fake's sandbox
+ * consent page (pick a user, Approve) -> /auth/callback -> the connected page, whose session id
+ * must work on GET /api/auth/session; then the error pages (Deny, a replayed callback).
+ * Set KEEP_BROWSER_ARTIFACTS=1 to keep the screenshots (their folder is printed).
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describeWithChromium, launchChromium } from '../browser/chromium';
+import { harness } from '../harness/env';
+import { fakeAdmin, uniqueUserId } from '../helpers/airtable';
+
+const h = harness();
+const SANDBOX_BANNER = 'Airtable SANDBOX - this is not Airtable';
+
+describeWithChromium()('sign-in in a browser', () => {
+  let dir: string;
+  let context: BrowserContext;
+  let userId: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'browser-signin-'));
+    context = await launchChromium(path.join(dir, 'profile'));
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.baseUrl });
+    userId = (
+      await fakeAdmin().createUser({
+        id: uniqueUserId(),
+        name: 'Browser Tester',
+        email: 'browser@example.com',
+      })
+    ).id;
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (!dir) return;
+    if (process.env.KEEP_BROWSER_ARTIFACTS === '1') console.log(`Browser screenshots in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Opens /auth/authorize and answers the fake's consent page as `userId`. */
+  async function consent(page: Page, decision: 'approve' | 'deny'): Promise<number> {
+    const start = await page.goto(`${h.baseUrl}/auth/authorize?platform=claude`);
+    expect(start?.status()).toBe(200);
+    expect(page.url().startsWith(`${h.fakeAirtableUrl}/oauth2/v1/authorize?`)).toBe(true);
+    await expect(page.locator('.banner').innerText()).resolves.toBe(SANDBOX_BANNER);
+    await page.check(`input[name="user_id"][value="${userId}"]`);
+    const callback = page.waitForResponse((r) => r.url().startsWith(`${h.baseUrl}/auth/callback?`));
+    await page.click(`button[name="decision"][value="${decision}"]`);
+    const status = (await callback).status();
+    await page.waitForLoadState('load');
+    return status;
+  }
+
+  it('approve: the connected page shows a working session id, a copy button, and looks right', async () => {
+    const page = await context.newPage();
+    expect(await consent(page, 'approve')).toBe(200);
+    expect(await page.title()).toBe('Connected to Airtable');
+    await expect(page.locator('h1').first().innerText()).resolves.toBe('Connected to Airtable');
+    await expect(page.locator('.card.ok').innerText()).resolves.toContain(userId);
+
+    const sessionId = (await page.locator('#session-id').innerText()).trim();
+    expect(sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const me = await fetch(`${h.baseUrl}/api/auth/session`, {
+      headers: { Authorization: `Bearer ${sessionId}` },
+    });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ user_id: userId, platform: 'claude', kind: 'oauth' });
+    // The browser holds the same session as an HttpOnly cookie.
+    const cookie = (await context.cookies(h.baseUrl)).find((c) => c.name === 'session_id');
+    expect(cookie).toMatchObject({ value: sessionId, httpOnly: true, sameSite: 'Lax' });
+
+    const copy = page.locator('button[data-copy="session-id"]');
+    await expect(copy.isVisible()).resolves.toBe(true);
+    await copy.click();
+    await expect(copy.innerText()).resolves.toBe('Copied');
+    await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(sessionId);
+
+    // Nothing wider than the window, on a desktop or a phone: long ids, URLs and commands wrap.
+    for (const width of [1000, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect({ width, overflow }).toEqual({ width, overflow: 0 });
+      const shot = path.join(dir, `connected-${width}.png`);
+      await page.screenshot({ path: shot, fullPage: true });
+      expect(statSync(shot).size).toBeGreaterThan(10_000);
+    }
+    await page.setViewportSize({ width: 1000, height: 800 });
+
+    // The callback URL is single use: opening it again explains what to do, with a link.
+    const replay = await page.goto(page.url());
+    expect(replay?.status()).toBe(400);
+    await expect(page.locator('h1').innerText()).resolves.toBe('Invalid state - start again');
+    await expect(page.locator('.card.err').innerText()).resolves.toContain(
+      'Start the sign-in again',
+    );
+    await page.screenshot({ path: path.join(dir, 'invalid-state.png'), fullPage: true });
+    const again = page.locator('a', { hasText: 'Start again' });
+    expect(await again.getAttribute('href')).toBe('/auth/authorize');
+    await again.click();
+    await page.waitForURL((u) => u.href.startsWith(`${h.fakeAirtableUrl}/oauth2/v1/authorize?`));
+    await expect(page.locator('.banner').innerText()).resolves.toBe(SANDBOX_BANNER);
+    await page.close();
+  });
+
+  it('deny: our page says nothing was connected and offers to start again', async () => {
+    const page = await context.newPage();
+    expect(await consent(page, 'deny')).toBe(403);
+    await expect(page.locator('h1').innerText()).resolves.toBe('Airtable did not connect');
+    await expect(page.locator('.card.err').innerText()).resolves.toBe(
+      'You declined the authorization on Airtable, so nothing was connected.',
+    );
+    expect(await page.locator('a', { hasText: 'Start again' }).getAttribute('href')).toBe(
+      '/auth/authorize',
+    );
+    await page.screenshot({ path: path.join(dir, 'denied.png'), fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * Every tool through the MCP SDK's own Client + StreamableHTTPClientTransport, over HTTP, against
+ * the running test server (the bundle on parse-server) and the strict fake Airtable. Results carry
+ * structuredContent that parses with the tool's output schema; list_records pages through 250
+ * records; create_records with 25 records makes exactly three Airtable calls.
+ */
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { TOOL_NAMES } from '../../cloud/mcp/tool-names';
+import { fakeAdmin } from '../helpers/airtable';
+import { baseWithTasks, connectWithBearer, ok, patUser, type Json } from './mcp-http-helpers';
+
+type Rec = { id: string; createdTime: string; fields: Json };
+type RecordList = { records: Rec[]; offset?: string; notice?: string };
+
+let client: Client;
+let userId: string;
+let baseId: string;
+let tableId: string;
+const used = new Set<string>();
+
+async function run<T = Json>(name: string, args: Json = {}): Promise<T> {
+  used.add(name);
+  return ok<T>(client, name, args);
+}
+
+/** Airtable requests the fake counted for this base while `fn` ran (nobody else uses it). */
+async function baseRequestsDuring(fn: () => Promise<unknown>): Promise<number> {
+  const before = (await fakeAdmin().stats()).apiRequestsByBase[baseId] ?? 0;
+  await fn();
+  return ((await fakeAdmin().stats()).apiRequestsByBase[baseId] ?? 0) - before;
+}
+
+beforeAll(async () => {
+  const user = await patUser();
+  userId = user.userId;
+  ({ baseId, tableId } = await baseWithTasks(userId, 250, 'HTTP tools base'));
+  client = await connectWithBearer(user.session);
+});
+
+afterAll(async () => {
+  await client?.close();
+});
+
+it('tools/list over HTTP names exactly TOOL_NAMES, each with an output schema', async () => {
+  const { tools } = await client.listTools();
+  expect(tools.map((t) => t.name)).toEqual([...TOOL_NAMES]);
+  for (const t of tools) expect(t.outputSchema).toBeDefined();
+});
+
+it('whoami, list_bases, list_tables and describe_table', async () => {
+  const me = await run<{ airtableUserId: string; connection: string }>('whoami');
+  expect(me).toMatchObject({ airtableUserId: userId, connection: 'pat' });
+  const { bases } = await run<{ bases: { id: string }[] }>('list_bases');
+  expect(bases.map((b) => b.id)).toEqual([baseId]);
+  const { tables } = await run<{ tables: { id: string; name: string }[] }>('list_tables', {
+    baseId,
+  });
+  expect(tables.map((t) => t.name)).toEqual(['Tasks']);
+  const table = await run<{ id: string; fields: { name: string }[] }>('describe_table', {
+    baseId,
+    table: 'Tasks',
+  });
+  expect(table.id).toBe(tableId);
+  expect(table.fields.map((f) => f.name)).toEqual(['Name', 'Notes', 'Count']);
+});
+
+it('list_records pages through 250 records with offsets, none lost or repeated', async () => {
+  const seen: string[] = [];
+  let offset: string | undefined;
+  let calls = 0;
+  do {
+    const page: RecordList = await run<RecordList>('list_records', {
+      baseId,
+      table: tableId,
+      maxRecords: 100,
+      ...(offset ? { offset } : {}),
+    });
+    seen.push(...page.records.map((r) => String(r.fields.Name)));
+    offset = page.offset;
+    calls++;
+  } while (offset && calls < 10);
+  expect(calls).toBe(3);
+  expect(new Set(seen).size).toBe(250);
+  expect(seen.sort()).toEqual(
+    Array.from({ length: 250 }, (_, i) => `Task ${String(i).padStart(3, '0')}`),
+  );
+
+  // One call for all of them: three Airtable pages of at most 100.
+  let all: RecordList | undefined;
+  const requests = await baseRequestsDuring(async () => {
+    all = await run<RecordList>('list_records', { baseId, table: tableId, maxRecords: 1000 });
+  });
+  expect(all!.records).toHaveLength(250);
+  expect(all!.offset).toBeUndefined();
+  expect(requests).toBe(3);
+});
+
+it('search_records and get_record', async () => {
+  const found = await run<RecordList & { searchedFields: string[] }>('search_records', {
+    baseId,
+    table: 'Tasks',
+    searchText: 'task 042',
+  });
+  expect(found.records.map((r) => r.fields.Name)).toEqual(['Task 042']);
+  expect(found.searchedFields).toEqual(['Name', 'Notes']);
+  const rec = await run<Rec>('get_record', {
+    baseId,
+    table: 'Tasks',
+    recordId: found.records[0]!.id,
+  });
+  expect(rec.fields).toMatchObject({ Name: 'Task 042', Count: 42 });
+});
+
+it('create_records with 25 records makes three Airtable calls; update and delete them', async () => {
+  const records = Array.from({ length: 25 }, (_, i) => ({ fields: { Name: `New ${i}` } }));
+  let created: { records: Rec[]; createdCount: number } | undefined;
+  const requests = await baseRequestsDuring(async () => {
+    created = await run('create_records', { baseId, table: 'Tasks', records });
+  });
+  expect(created!.createdCount).toBe(25);
+  expect(requests).toBe(3);
+  const ids = created!.records.map((r) => r.id);
+
+  const updated = await run<{ updatedCount: number }>('update_records', {
+    baseId,
+    table: 'Tasks',
+    records: ids.slice(0, 2).map((id) => ({ id, fields: { Count: 7 } })),
+  });
+  expect(updated.updatedCount).toBe(2);
+  const stored = await fakeAdmin().listRecords(baseId, tableId);
+  expect(stored.records.filter((r) => r.fields.Count === 7 && ids.includes(r.id))).toHaveLength(2);
+
+  const deleted = await run<{ deletedCount: number }>('delete_records', {
+    baseId,
+    table: 'Tasks',
+    recordIds: ids,
+  });
+  expect(deleted.deletedCount).toBe(25);
+  expect((await fakeAdmin().listRecords(baseId, tableId)).records).toHaveLength(250);
+});
+
+it('create_comment and list_comments', async () => {
+  const { records } = await run<RecordList>('list_records', {
+    baseId,
+    table: 'Tasks',
+    maxRecords: 1,
+  });
+  const recordId = records[0]!.id;
+  const made = await run<{ id: string; text: string }>('create_comment', {
+    baseId,
+    table: 'Tasks',
+    recordId,
+    text: 'Looks good over HTTP',
+  });
+  expect(made.text).toBe('Looks good over HTTP');
+  const { comments } = await run<{ comments: { id: string }[] }>('list_comments', {
+    baseId,
+    table: 'Tasks',
+    recordId,
+  });
+  expect(comments.map((c) => c.id)).toEqual([made.id]);
+});
+
+it('create_table, update_table, create_field and update_field', async () => {
+  const table = await run<{ id: string; fields: { name: string }[] }>('create_table', {
+    baseId,
+    name: 'Projects',
+    fields: [{ name: 'Title', type: 'singleLineText' }],
+  });
+  expect(table.fields.map((f) => f.name)).toEqual(['Title']);
+  const renamed = await run<{ name: string }>('update_table', {
+    baseId,
+    table: table.id,
+    name: 'Projects 2026',
+  });
+  expect(renamed.name).toBe('Projects 2026');
+  const field = await run<{ field: { id: string; type: string } }>('create_field', {
+    baseId,
+    table: table.id,
+    name: 'Budget',
+    type: 'number',
+    options: { precision: 2 },
+  });
+  expect(field.field.type).toBe('number');
+  const changed = await run<{ field: { name: string; description?: string } }>('update_field', {
+    baseId,
+    table: 'Projects 2026',
+    field: field.field.id,
+    name: 'Budget (EUR)',
+    description: 'set over HTTP',
+  });
+  expect(changed.field).toMatchObject({ name: 'Budget (EUR)', description: 'set over HTTP' });
+});
+
+it('every tool was called at least once over HTTP', () => {
+  expect([...used].sort()).toEqual([...TOOL_NAMES].sort());
+});
