@@ -6,6 +6,7 @@
  */
 import autocannon from 'autocannon';
 import { MCP_HEADERS, median, percentile, round } from './bench-mcp';
+import { descendantsCpuMs } from './bench-procs';
 
 export interface LoadSpec {
   url: string;
@@ -25,6 +26,8 @@ export interface LoadSlice {
   latenciesMs: number[];
   /** Connection errors + timeouts + non-2xx answers + wrong bodies. */
   errors: number;
+  /** CPU the system under test used meanwhile (bench-procs.ts descendantsCpuMs). */
+  cpuMs?: number;
 }
 
 export interface LoadFigures {
@@ -41,6 +44,11 @@ export interface LoadFigures {
   sliceRequestsPerSecond: number[];
   p50Ms: number;
   p99Ms: number;
+  /**
+   * CPU ms of the system under test (server processes, PostgreSQL, the fake) per completed
+   * request: the cost behind throughput, far steadier than requests/s on a shared machine.
+   */
+  cpuMsPerRequest?: number;
   /** Must be 0. */
   errors: number;
 }
@@ -54,6 +62,7 @@ export async function runSlice(spec: LoadSpec): Promise<LoadSlice> {
     settle = resolve;
     fail = reject;
   });
+  const cpuBefore = descendantsCpuMs();
   const instance = autocannon(
     {
       url: `${spec.url}/mcp`,
@@ -77,11 +86,13 @@ export async function runSlice(spec: LoadSpec): Promise<LoadSlice> {
     latenciesMs.push(responseTime),
   );
   const result = await done;
+  const cpuAfter = descendantsCpuMs();
   return {
     requests: result.requests.total,
     seconds: result.duration,
     latenciesMs,
     errors: result.errors + result.timeouts + result.non2xx + result.mismatches,
+    ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore } : {}),
   };
 }
 
@@ -90,6 +101,9 @@ export function combine(connections: number, slices: LoadSlice[]): LoadFigures {
   const requests = slices.reduce((n, s) => n + s.requests, 0);
   const seconds = slices.reduce((n, s) => n + s.seconds, 0);
   const rates = slices.map((s) => s.requests / s.seconds);
+  const cpu = slices.every((s) => s.cpuMs !== undefined)
+    ? slices.reduce((n, s) => n + s.cpuMs!, 0)
+    : undefined;
   return {
     connections,
     seconds: round(seconds, 1),
@@ -99,6 +113,7 @@ export function combine(connections: number, slices: LoadSlice[]): LoadFigures {
     sliceRequestsPerSecond: rates.map((r) => round(r, 0)),
     p50Ms: round(percentile(latencies, 50), 1),
     p99Ms: round(percentile(latencies, 99), 1),
+    ...(cpu !== undefined && requests > 0 ? { cpuMsPerRequest: round(cpu / requests, 2) } : {}),
     errors: slices.reduce((n, s) => n + s.errors, 0),
   };
 }

@@ -3,7 +3,8 @@
  * load generator (autocannon, in the bench process) never shares an event loop with it. Every
  * child is killed when the bench process exits, however it exits.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './build';
 
@@ -109,4 +110,46 @@ export async function waitHealthy(url: string, timeoutMs = 60_000): Promise<void
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} never answered 200`);
+}
+
+let ticksPerSecond: number | undefined;
+
+/**
+ * CPU time (user + system, ms) used so far by every process descended from `root` (default: this
+ * one), excluding `root` itself - here that is the servers, the fake, PostgreSQL and the peer, but
+ * not the load generator. Only one target is under load at a time, so the delta over a slice is
+ * the CPU that target's requests cost the whole system under test: unlike requests/s, it hardly
+ * moves when unrelated work competes for the cores. Linux only (/proc); undefined elsewhere.
+ */
+export function descendantsCpuMs(root = process.pid): number | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return undefined;
+  }
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after "pid (comm)": state ppid ... utime(14) stime(15), counted from the start.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    parent.set(Number(pid), Number(f[1]));
+    ticks.set(Number(pid), Number(f[11]) + Number(f[12]));
+  }
+  let total = 0;
+  for (const [pid, t] of ticks) {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === root) {
+        total += t;
+        break;
+      }
+  }
+  return (total * 1000) / ticksPerSecond;
 }

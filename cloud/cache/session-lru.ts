@@ -6,7 +6,9 @@
  *
  * Revocation evicts at once through indexes by user, grant and record id. A lookup that was in
  * flight while an invalidation arrived must not store what it read before the revocation: `epoch`
- * counts invalidations, callers take it before reading and `set` refuses when it has moved.
+ * counts invalidations, callers take it before reading, and `set` refuses a record that any
+ * invalidation since then concerns (the last RECENT ones are kept; older gaps refuse everything),
+ * so revocations of other users do not keep a busy process from caching.
  */
 import { LRUCache } from 'lru-cache';
 import type { SessionRecord } from '../storage/base';
@@ -20,6 +22,23 @@ export interface SessionLruOptions {
   /** Most entries kept (positive and negative each); default 10,000. */
   max?: number;
   now?: () => Date;
+}
+
+/** Invalidations remembered for `set` to check a lookup against. */
+const RECENT = 256;
+
+function concerns(inv: Invalidation | 'all', hash: string, record: SessionRecord): boolean {
+  if (inv === 'all') return true;
+  switch (inv.kind) {
+    case 'hash':
+      return inv.value === hash;
+    case 'id':
+      return inv.value === record.id;
+    case 'user':
+      return inv.value === record.userId;
+    case 'grant':
+      return inv.value === record.data.grantId;
+  }
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, hash: string): void {
@@ -44,6 +63,8 @@ export class SessionLru {
   private readonly byGrant = new Map<string, Set<string>>();
   private readonly byId = new Map<string, string>();
   private epochValue = 0;
+  /** The last RECENT invalidations, oldest first; entry i has epoch epochValue - length + 1 + i. */
+  private readonly recent: (Invalidation | 'all')[] = [];
 
   constructor(opts: SessionLruOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -69,7 +90,7 @@ export class SessionLru {
     });
   }
 
-  /** Bumped by every invalidation; pass the value seen before a lookup to set()/setMissing(). */
+  /** Bumped by every invalidation; pass the value seen before a lookup to set(). */
   get epoch(): number {
     return this.epochValue;
   }
@@ -86,8 +107,22 @@ export class SessionLru {
     return this.negative.get(hash) ? null : undefined;
   }
 
+  /** Whether an invalidation since `seenEpoch` may concern this record. */
+  private revokedSince(seenEpoch: number, hash: string, record: SessionRecord): boolean {
+    const missed = this.epochValue - seenEpoch;
+    if (missed === 0) return false;
+    if (missed < 0 || missed > this.recent.length) return true;
+    return this.recent.slice(-missed).some((inv) => concerns(inv, hash, record));
+  }
+
+  private remember(inv: Invalidation | 'all'): void {
+    this.epochValue++;
+    this.recent.push(inv);
+    if (this.recent.length > RECENT) this.recent.shift();
+  }
+
   set(hash: string, record: SessionRecord, seenEpoch: number): void {
-    if (!this.positive || seenEpoch !== this.epochValue) return;
+    if (!this.positive || this.revokedSince(seenEpoch, hash, record)) return;
     const ttl = Math.min(this.positive.ttl, record.expiresAt.getTime() - this.now().getTime());
     if (ttl <= 0) return;
     this.negative?.delete(hash);
@@ -98,9 +133,9 @@ export class SessionLru {
     this.byId.set(record.id, hash);
   }
 
-  setMissing(hash: string, seenEpoch: number): void {
-    if (!this.negative || seenEpoch !== this.epochValue) return;
-    this.negative.set(hash, true);
+  /** No epoch check: a revocation never makes a session appear. */
+  setMissing(hash: string): void {
+    this.negative?.set(hash, true);
   }
 
   /** Forgets a negative entry (a session was just created under this hash). */
@@ -109,7 +144,7 @@ export class SessionLru {
   }
 
   apply(inv: Invalidation): void {
-    this.epochValue++;
+    this.remember(inv);
     if (!this.positive) return;
     switch (inv.kind) {
       case 'hash':
@@ -131,7 +166,7 @@ export class SessionLru {
 
   /** Forgets every positive entry (invalidations may have been missed, e.g. pub/sub was down). */
   clear(): void {
-    this.epochValue++;
+    this.remember('all');
     this.positive?.clear();
   }
 

@@ -12,6 +12,7 @@ import { readBody } from '../http/body';
 import { HttpError, handle } from '../http/errors';
 import { perIpLimit } from '../http/rate-limit';
 import { log } from '../log';
+import { StorageUnavailableError } from '../storage/base';
 import { countAuthFailure } from '../observability/metrics';
 import { PAGE_CSP } from '../web/html';
 import { connectedPage, homePage } from '../web/pages';
@@ -137,7 +138,11 @@ export function registerSessionRoutes(
       const outcome = await authenticate(req, deps.storage, deps.config.publicUrl);
       if (!outcome.ok) throw unauthorized(outcome.description, deps.config.publicUrl);
       const { session } = outcome.value;
-      const token = await deps.storage.getUserToken(session.userId).catch(() => null);
+      // An unreadable credential reads as "missing" (reconnect); a database outage is a 503.
+      const token = await deps.storage.getUserToken(session.userId).catch((err: unknown) => {
+        if (err instanceof StorageUnavailableError) throw err;
+        return null;
+      });
       res.setHeader('Cache-Control', 'no-store');
       res.json({
         user_id: session.userId,

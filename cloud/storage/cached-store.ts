@@ -126,7 +126,7 @@ export class CachedStorage implements Storage {
     }
     const record = await this.inner.findSession(secret);
     if (!record) {
-      this.lru.setMissing(hash, epoch);
+      this.lru.setMissing(hash);
       return null;
     }
     this.lru.set(hash, record, epoch);

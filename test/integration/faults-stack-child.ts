@@ -63,8 +63,8 @@ export async function startFaultStack(
   dataDir: string,
   env: Record<string, string> = {},
 ): Promise<FaultStack> {
-  const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
-  const child = spawn(tsx, [__filename, dataDir], {
+  // node + tsx's import hook: one process (the tsx CLI would put a second one in between).
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename, dataDir], {
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

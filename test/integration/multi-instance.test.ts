@@ -40,7 +40,7 @@ it('a session made on one instance works on the other, both ways', async () => {
 
 it('a logout is refused at once where it happened, and on the other instance after its cache TTL', async () => {
   const { pat } = await userWithPat();
-  const sessionId = await sessionFromPat(pat);
+  const sessionId = await signIn(other.url, pat); // main's sign-in rate limit is shared
   expect(await sessionStatus(sessionId, other.url)).toBe(200); // now cached on the other instance
   const cachedAt = Date.now();
   await logout(h.baseUrl, sessionId);
@@ -54,7 +54,7 @@ it('a logout is refused at once where it happened, and on the other instance aft
 
 it("the operator's revokeUserSessions (main.js) is immediate for the routes (app.js) of the same process", async () => {
   const { userId, pat } = await userWithPat();
-  const sessionId = await sessionFromPat(pat);
+  const sessionId = await signIn(other.url, pat); // main's sign-in rate limit is shared
   expect(await sessionStatus(sessionId, h.baseUrl)).toBe(200); // cached by app.js (the storage /mcp uses)
   await operatorRevoke(h.baseUrl, userId);
   expect(await sessionStatus(sessionId, h.baseUrl)).toBe(401);

@@ -11,6 +11,8 @@ import { createLocalBus, processBus } from '../../cloud/cache/invalidation';
 import { decodeRecord, encodeRecord } from '../../cloud/cache/redis-record';
 import type { SessionData, SessionRecord, Storage } from '../../cloud/storage/base';
 import { CachedStorage } from '../../cloud/storage/cached-store';
+import { createStorage } from '../../cloud/storage';
+import { ParseStorage } from '../../cloud/storage/parse-store';
 import { encodeSessionData, hashSession } from '../../cloud/storage/codec';
 import { createMemoryData, MemoryStorage, type MemoryData } from '../../cloud/storage/memory-store';
 import { storageContract } from './storage-contract';
@@ -245,6 +247,42 @@ describe('CachedStorage: revocation evicts at once', () => {
   });
 });
 
+describe('CachedStorage: lookups racing revocations of others', () => {
+  it("another user's revocation during a lookup does not stop it from caching", async () => {
+    const t = setup({ ttlMs: 60_000 });
+    const mine = await t.session();
+    const theirs = await t.session();
+    let open!: () => void;
+    t.inner.gate = new Promise<void>((r) => (open = r));
+    const racing = t.cached.findSession(mine.secret);
+    await new Promise((r) => setImmediate(r));
+    t.inner.gate = undefined;
+    await t.cached.revokeUserSessions(theirs.record.userId);
+    await t.cached.revokeSessionById(theirs.record.id);
+    open();
+    expect(await racing).not.toBeNull();
+    const reads = t.inner.finds;
+    expect(await t.cached.findSession(mine.secret)).not.toBeNull();
+    expect(t.inner.finds).toBe(reads); // cached
+  });
+
+  it('more revocations during one lookup than it can check: nothing is cached', async () => {
+    const t = setup({ ttlMs: 60_000 });
+    const mine = await t.session();
+    let open!: () => void;
+    t.inner.gate = new Promise<void>((r) => (open = r));
+    const racing = t.cached.findSession(mine.secret);
+    await new Promise((r) => setImmediate(r));
+    t.inner.gate = undefined;
+    for (let i = 0; i < 300; i++) await t.cached.revokeGrantSessions(`g-${i}`);
+    open();
+    expect(await racing).not.toBeNull();
+    const reads = t.inner.finds;
+    await t.cached.findSession(mine.secret);
+    expect(t.inner.finds).toBe(reads + 1);
+  });
+});
+
 describe('CachedStorage: caches of one process (main.js and app.js bundles)', () => {
   it('a revocation through one evicts the other at once when they share the bus', async () => {
     const bus = createLocalBus();
@@ -386,5 +424,22 @@ describe('session cache configuration', () => {
 
   it('STORAGE_BACKEND=redis needs REDIS_URL', () => {
     expect(() => loadConfig({ ...good, STORAGE_BACKEND: 'redis' })).toThrow(/REDIS_URL/);
+  });
+});
+
+describe('createStorage', () => {
+  const env = {
+    SECRET_KEY: 'x'.repeat(40),
+    ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64url'),
+  };
+
+  it('puts the session cache in front of Parse, unless SESSION_CACHE_TTL_MS=0 and no Redis', () => {
+    expect(createStorage(loadConfig(env))).toBeInstanceOf(CachedStorage);
+    expect(createStorage(loadConfig({ ...env, SESSION_CACHE_TTL_MS: '0' }))).toBeInstanceOf(
+      ParseStorage,
+    );
+    expect(createStorage(loadConfig({ ...env, STORAGE_BACKEND: 'memory' }))).toBeInstanceOf(
+      MemoryStorage,
+    );
   });
 });
