@@ -9,6 +9,7 @@
 import type { AirtableOAuthClient } from '../airtable/oauth-client';
 import { AirtableOAuthError } from '../airtable/oauth-client';
 import { log } from '../log';
+import { oauthCredential } from './credential';
 import type { AirtableCredential, Storage, UserTokenRecord } from '../storage/base';
 import { CredentialUnreadableError } from '../storage/base';
 import { ReconnectRequiredError, UpstreamUnavailableError } from './errors';
@@ -119,14 +120,7 @@ export class AirtableGrant {
       if (await this.opts.storage.claimRefresh(userId, rec.refreshClaim, leaseMs)) {
         try {
           const tokens = await oauth.refresh(cred.refreshToken);
-          const next: AirtableCredential = {
-            kind: 'oauth',
-            accessToken: tokens.accessToken,
-            refreshToken: tokens.refreshToken,
-            accessExpiresAt: tokens.accessExpiresAt.toISOString(),
-            refreshExpiresAt: tokens.refreshExpiresAt.toISOString(),
-            scope: tokens.scope,
-          };
+          const next = oauthCredential(tokens);
           // Persist before use: the old pair is already dead at Airtable.
           await this.opts.storage.upsertUserToken(userId, next, tokens.refreshExpiresAt);
           log.info({ userId }, 'airtable token refreshed');

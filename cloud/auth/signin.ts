@@ -6,6 +6,7 @@
 import { AirtableOAuthClient, fetchWhoami, type AirtableWhoami } from '../airtable/oauth-client';
 import { randomSecret } from '../crypto/keyed-hash';
 import type { AppDeps } from '../deps';
+import { oauthCredential } from './credential';
 import type { OAuthStateData, PendingAuthorization, SessionRecord } from '../storage/base';
 
 export const STATE_TTL_MS = 15 * 60 * 1000; // seed: OAuthState lives 15 minutes
@@ -73,18 +74,7 @@ export async function completeAirtableSignIn(
 ): Promise<SignedIn> {
   const tokens = await client.exchangeCode(code, stateData.codeVerifier);
   const whoami = await client.whoami(tokens.accessToken);
-  await deps.storage.upsertUserToken(
-    whoami.id,
-    {
-      kind: 'oauth',
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      accessExpiresAt: tokens.accessExpiresAt.toISOString(),
-      refreshExpiresAt: tokens.refreshExpiresAt.toISOString(),
-      scope: tokens.scope,
-    },
-    tokens.refreshExpiresAt,
-  );
+  await deps.storage.upsertUserToken(whoami.id, oauthCredential(tokens), tokens.refreshExpiresAt);
   return {
     userId: whoami.id,
     whoami,

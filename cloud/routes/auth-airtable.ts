@@ -4,7 +4,7 @@
  * expired one gets 400 "Invalid state - start again".
  */
 import type { Express, Request, Response } from 'express';
-import { AirtableOAuthError } from '../airtable/oauth-client';
+import { AirtableOAuthError, type AirtableOAuthClient } from '../airtable/oauth-client';
 import {
   createUserSession,
   parsePlatform,
@@ -72,6 +72,13 @@ function fail(
   );
 }
 
+/** The Airtable OAuth client, or undefined after answering with the "configure me" page. */
+function oauthClientOrExplain(deps: AppDeps, res: Response): AirtableOAuthClient | undefined {
+  const client = airtableOAuthClient(deps);
+  if (!client) sendPage(res, 503, configureOAuthPage(deps.config.airtable.redirectUri));
+  return client;
+}
+
 function single(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -87,11 +94,8 @@ export function registerAirtableAuthRoutes(
     '/auth/authorize',
     limiter,
     handle(async (req, res) => {
-      const client = airtableOAuthClient(deps);
-      if (!client) {
-        sendPage(res, 503, configureOAuthPage(deps.config.airtable.redirectUri));
-        return;
-      }
+      const client = oauthClientOrExplain(deps, res);
+      if (!client) return;
       const platform = parsePlatform(req.query.platform);
       if (!platform)
         throw new HttpError(
@@ -109,11 +113,8 @@ export function registerAirtableAuthRoutes(
     '/auth/callback',
     limiter,
     handle(async (req, res) => {
-      const client = airtableOAuthClient(deps);
-      if (!client) {
-        sendPage(res, 503, configureOAuthPage(deps.config.airtable.redirectUri));
-        return;
-      }
+      const client = oauthClientOrExplain(deps, res);
+      if (!client) return;
       const state = single(req.query.state);
       const code = single(req.query.code);
       const airtableError = single(req.query.error);
