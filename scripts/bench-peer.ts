@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './build';
-import { childEnv, spawnReady, type ChildServer } from './bench-procs';
+import { childEnv, removeOnExit, spawnReady, type ChildServer } from './bench-procs';
 import { freePort } from './stack';
 
 const PEER_MAIN = path.join(ROOT, 'node_modules/airtable-mcp-server/dist/main.js');
@@ -32,6 +32,11 @@ globalThis.fetch = (input, init) =>
 /** Starts the peer on a free port of this machine, acting with `pat` on the fake at `fakeUrl`. */
 export async function startPeer(fakeUrl: string, pat: string): Promise<ChildServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-bench-peer-'));
+  const onExit = removeOnExit(dir);
+  const remove = () => {
+    rmSync(dir, { recursive: true, force: true });
+    onExit.forget();
+  };
   const preload = path.join(dir, 'fetch-to-fake.mjs');
   writeFileSync(preload, PRELOAD);
   const port = await freePort();
@@ -55,11 +60,11 @@ export async function startPeer(fakeUrl: string, pat: string): Promise<ChildServ
       ...peer,
       stop: async () => {
         await peer.stop();
-        rmSync(dir, { recursive: true, force: true });
+        remove();
       },
     };
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
     throw err;
   }
 }

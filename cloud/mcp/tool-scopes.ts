@@ -26,3 +26,12 @@ export function missingScope(body: unknown, granted: readonly string[]): string 
   }
   return undefined;
 }
+
+/** Whether the message(s) include a tools/call (the only method that reaches Airtable). */
+export function callsTools(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some(
+    (m) =>
+      typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call',
+  );
+}

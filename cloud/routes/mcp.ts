@@ -19,8 +19,12 @@ import { checkHostAndOrigin } from '../http/host-check';
 import { log } from '../log';
 import { count, countAuthFailure } from '../observability/metrics';
 import { createMcpServer } from '../mcp/server';
-import { missingScope } from '../mcp/tool-scopes';
-import { CredentialUnreadableError, StorageUnavailableError } from '../storage/base';
+import { callsTools, missingScope } from '../mcp/tool-scopes';
+import {
+  CredentialUnreadableError,
+  StorageUnavailableError,
+  type UserTokenRecord,
+} from '../storage/base';
 
 export const MCP_BODY_LIMIT = 1024 * 1024;
 
@@ -90,24 +94,6 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
           grantedScopes = outcome.value.session.data.scopes ?? [];
       }
 
-      let token;
-      try {
-        token = await deps.storage.getUserToken(userId);
-      } catch (err) {
-        if (!(err instanceof CredentialUnreadableError)) throw err;
-        token = null;
-      }
-      if (!token || token.status === 'dead') {
-        countAuthFailure('mcp_airtable_credential');
-        const description = `Your Airtable connection is gone (${token ? 'Airtable revoked it' : 'no credential stored'}); reconnect at ${reconnectUrl}.`;
-        return jsonRpcError(res, 401, -32001, description, {
-          'WWW-Authenticate': bearerChallenge(deps.config.publicUrl, {
-            error: 'invalid_token',
-            description: 'Airtable connection missing; reconnect.',
-          }),
-        });
-      }
-
       const body = await readBody(req, MCP_BODY_LIMIT);
       // Access tokens from our OAuth server carry scopes (RFC 6750 section 3.1: 403 insufficient_scope).
       const lacking = grantedScopes ? missingScope(body, grantedScopes) : undefined;
@@ -125,11 +111,38 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
             }),
           },
         );
+      // Only tool calls reach Airtable: initialize, tools/list and ping need no stored credential
+      // (saves a database read and a decryption per request).
+      let token: UserTokenRecord | null = null;
+      const needsAirtable = callsTools(body);
+      try {
+        if (needsAirtable) token = await deps.storage.getUserToken(userId);
+      } catch (err) {
+        if (!(err instanceof CredentialUnreadableError)) throw err;
+        token = null;
+      }
+      if (needsAirtable && (!token || token.status === 'dead')) {
+        countAuthFailure('mcp_airtable_credential');
+        const description = `Your Airtable connection is gone (${token ? 'Airtable revoked it' : 'no credential stored'}); reconnect at ${reconnectUrl}.`;
+        return jsonRpcError(res, 401, -32001, description, {
+          'WWW-Authenticate': bearerChallenge(deps.config.publicUrl, {
+            error: 'invalid_token',
+            description: 'Airtable connection missing; reconnect.',
+          }),
+        });
+      }
+
+      let prefetched: UserTokenRecord | undefined = token ?? undefined;
       const airtable = new AirtableApi({
         baseUrl: deps.config.airtable.apiBaseUrl,
         fetch: deps.fetch,
         tokens: {
-          getAccessToken: () => opts.grant.accessToken(userId),
+          getAccessToken: () => {
+            // The record read above serves the first call; later calls re-read (it may rotate).
+            const first = prefetched;
+            prefetched = undefined;
+            return opts.grant.accessToken(userId, first);
+          },
           refreshAfterUnauthorized: async () => {
             const current = await deps.storage.getUserToken(userId).catch(() => null);
             return current
@@ -141,17 +154,17 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
         timeoutMs: deps.config.airtable.timeoutMs,
         rateLimitBudgetMs: deps.config.airtable.rateLimitBudgetMs,
         userKey: userId,
-        isPat: token.credential.kind === 'pat',
+        isPat: token?.credential.kind === 'pat',
         reconnectUrl,
-        grantedScopes: token.credential.scope ? token.credential.scope.split(' ') : [],
+        grantedScopes: token?.credential.scope ? token.credential.scope.split(' ') : [],
       });
       const server = createMcpServer({
         airtable,
         user: {
           userId,
           platform,
-          kind: token.credential.kind,
-          scopes: token.credential.scope ? token.credential.scope.split(' ') : [],
+          kind: token?.credential.kind ?? 'oauth',
+          scopes: token?.credential.scope ? token.credential.scope.split(' ') : [],
           sessionExpiresAt,
         },
         links: { reconnectUrl },
