@@ -114,12 +114,10 @@ it('the fingerprint sees rows (sanity check of the check)', async () => {
 
 const bodyKinds = fc.oneof(
   hostileJson.map((v) => ({ type: 'application/json', body: JSON.stringify(v) ?? 'null' })),
-  fc
-    .dictionary(hostileString, hostileString, { maxKeys: 5 })
-    .map((d) => ({
-      type: 'application/x-www-form-urlencoded',
-      body: new URLSearchParams(d).toString(),
-    })),
+  fc.dictionary(hostileString, hostileString, { maxKeys: 5 }).map((d) => ({
+    type: 'application/x-www-form-urlencoded',
+    body: new URLSearchParams(d).toString(),
+  })),
   hostileString.map((s) => ({ type: 'application/json', body: `{"a": ${s}` })),
   fc.record({ type: headerValue, body: hostileString }),
 );
@@ -157,7 +155,7 @@ describe('GET /auth/authorize', () => {
           }
         },
       ),
-      runs(40),
+      runs(30),
     );
   });
 });
@@ -182,7 +180,7 @@ describe('GET /auth/callback', () => {
           expect(a.headers.location).toBeUndefined();
         },
       ),
-      runs(40),
+      runs(30),
     );
   });
 });
@@ -210,7 +208,7 @@ describe('POST /api/auth/direct', () => {
           expect([400, 401, 415]).toContain(a.status);
         },
       ),
-      runs(50),
+      runs(40),
     );
   });
 
@@ -253,7 +251,7 @@ describe('sessions: GET /api/auth/session and POST /auth/logout', () => {
           expect(a.status).toBe(401);
         },
       ),
-      runs(50),
+      runs(40),
     );
   });
 
@@ -305,10 +303,42 @@ describe('OAuth server: POST /register', () => {
           expect([201, 400, 415]).toContain(a.status);
         },
       ),
-      runs(50),
+      runs(40),
     );
   });
 });
+
+const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+
+/** Usually the valid value (to get past the first check), sometimes something hostile. */
+function mostly(valid: string): fc.Arbitrary<string> {
+  return fc.oneof(
+    { arbitrary: fc.constant(valid), weight: 4 },
+    { arbitrary: hostileString, weight: 1 },
+  );
+}
+
+/** The hidden fields and action of our consent form, and its "approve" button. */
+function consentForm(html: string): { action: string; fields: URLSearchParams } {
+  const unescape = (v: string) =>
+    v
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  const form = /<form[^>]*method="post"[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
+  if (!form) throw new Error(`no consent form: ${html.slice(0, 300)}`);
+  const fields = new URLSearchParams();
+  for (const m of form[2]!.matchAll(/<input[^>]*type="hidden"[^>]*>/gi)) {
+    const name = /name="([^"]*)"/.exec(m[0])?.[1];
+    if (name !== undefined) fields.append(name, unescape(/value="([^"]*)"/.exec(m[0])?.[1] ?? ''));
+  }
+  const allow = /<button[^>]*name="([^"]+)"[^>]*value="approve"[^>]*>/i.exec(form[2]!);
+  if (!allow) throw new Error('no approve button');
+  fields.append(allow[1]!, 'approve');
+  return { action: unescape(form[1]!), fields };
+}
 
 describe('OAuth server: GET /authorize', () => {
   it('any request: consent page, an error page, or an error redirect to the registered URI with the state intact', async () => {
@@ -316,19 +346,16 @@ describe('OAuth server: GET /authorize', () => {
       fc.asyncProperty(
         fc.record(
           {
-            client_id: fc.oneof(fc.constant(clientId), hostileString),
-            redirect_uri: fc.oneof(fc.constant(REDIRECT), hostileString),
-            response_type: fc.oneof(fc.constant('code'), hostileString),
-            code_challenge: fc.oneof(
-              fc.constant('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'),
-              hostileString,
-            ),
-            code_challenge_method: fc.oneof(fc.constant('S256'), hostileString),
+            client_id: mostly(clientId),
+            redirect_uri: mostly(REDIRECT),
+            response_type: mostly('code'),
+            code_challenge: mostly(CHALLENGE),
+            code_challenge_method: mostly('S256'),
             state: hostileString,
-            scope: hostileString,
-            resource: fc.oneof(fc.constant(`${stack.url}/mcp`), hostileString),
+            scope: fc.oneof(fc.constant('data.records:read'), hostileString),
+            resource: mostly(`${stack.url}/mcp`),
           },
-          { requiredKeys: ['client_id', 'redirect_uri'] },
+          { requiredKeys: ['client_id', 'redirect_uri', 'response_type', 'code_challenge'] },
         ),
         fc.boolean(),
         async (query, loose) => {
@@ -348,7 +375,7 @@ describe('OAuth server: GET /authorize', () => {
           }
         },
       ),
-      runs(50),
+      runs(40),
     );
   });
 });
@@ -397,7 +424,7 @@ describe('OAuth server: POST /authorize/decision, /token, /revoke', () => {
             expect(a.headers.location.startsWith(REDIRECT)).toBe(true);
         },
       ),
-      runs(60),
+      runs(50),
     );
   });
 
@@ -451,7 +478,7 @@ describe('discovery documents and preflights', () => {
           } else expect(a.status).toBeLessThan(500);
         },
       ),
-      runs(50),
+      runs(30),
     );
   });
 });
@@ -511,6 +538,73 @@ it('any method, path and headers on any route: never a 5xx or a leak', async () 
           expect(String(rid)).toMatch(/^[A-Za-z0-9][A-Za-z0-9._:@+=/-]{0,127}$/);
       },
     ),
-    runs(80),
+    runs(60),
   );
+});
+
+describe('a hostile client state through the whole chain (consent, Airtable, callback)', () => {
+  it('comes back to the client exactly as sent, encoded, whether Airtable approves or denies', async () => {
+    fake.admin.registerRedirectUri({ uri: `${stack.url}/auth/callback` });
+    const user = fake.admin.createUser({ id: uniqueUserId() });
+    let landed = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        hostileString.filter((st) => st.length > 0 && !hasLoneSurrogate(st)),
+        fc.constantFrom('approve', 'deny'),
+        async (state, decision) => {
+          const query = queryString({
+            client_id: clientId,
+            redirect_uri: REDIRECT,
+            response_type: 'code',
+            code_challenge: CHALLENGE,
+            code_challenge_method: 'S256',
+            state,
+          });
+          const page = await rawRequest(stack.url, { method: 'GET', path: `/authorize?${query}` });
+          assertSafeAnswer('consent page', page);
+          if (page.status !== 200) {
+            // Refused up front (e.g. a state longer than allowed): then it must not be a redirect.
+            expect(page.headers.location).toBeUndefined();
+            return;
+          }
+          const cookies = (page.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!);
+          const { action, fields } = consentForm(page.body);
+          const decided = await rawRequest(stack.url, {
+            method: 'POST',
+            path: new URL(action, stack.url).pathname,
+            headers: {
+              'Content-Type': 'application/x-www-form-urlencoded',
+              Cookie: cookies.join('; '),
+              Origin: stack.url,
+              'Sec-Fetch-Site': 'same-origin',
+            },
+            body: fields.toString(),
+          });
+          assertSafeAnswer('decision', decided);
+          expect(decided.headers.location).toBeDefined();
+          const airtable = fake.admin.authorize({
+            url: decided.headers.location!,
+            user_id: user.id,
+            decision,
+          });
+          if (!airtable.ok) throw new Error(airtable.error_description);
+          const cb = new URL(airtable.location);
+          const back = await rawRequest(stack.url, {
+            method: 'GET',
+            path: `${cb.pathname}${cb.search}`,
+            headers: { Cookie: cookies.join('; ') },
+          });
+          assertSafeAnswer('callback', back);
+          expect(back.status).toBe(302);
+          const landing = new URL(back.headers.location!);
+          expect(`${landing.origin}${landing.pathname}`).toBe(REDIRECT);
+          expect(landing.searchParams.get('state')).toBe(state);
+          expect(landing.searchParams.has(decision === 'approve' ? 'code' : 'error')).toBe(true);
+          landed++;
+        },
+      ),
+      runs(10),
+    );
+    expect(landed).toBeGreaterThan(runs(10).numRuns / 2); // the chain really ran, not just refusals
+  });
 });

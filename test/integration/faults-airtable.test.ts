@@ -266,7 +266,7 @@ describe('the token endpoint failing during a refresh', () => {
     const again = toolResult(await mcpRaw(server.url, session, toolCall('whoami'), 20_000));
     expect(again.isError).toBeFalsy();
     expectTokensSafeAtRest(
-      (await userTokenRows(h.baseUrl, h.appId, h.masterKey)).filter((r) => r.user_id === userId),
+      await userTokenRows(h.baseUrl, h.appId, h.masterKey, [userId]),
       h.encryptionKey,
     );
   });

@@ -104,13 +104,20 @@ export async function waitFor(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** Every UserToken row of `baseUrl`'s database (master key, REST), as stored. */
+/**
+ * UserToken rows of `baseUrl`'s database (master key, REST), as stored: those of `userIds` (the
+ * harness's database is shared, so tests name their users), or every row of a private database.
+ */
 export async function userTokenRows(
   baseUrl: string,
   appId: string,
   masterKey: string,
+  userIds?: string[],
 ): Promise<Record<string, unknown>[]> {
-  const res = await fetch(`${baseUrl}/parse/classes/UserToken?limit=1000`, {
+  const where = userIds
+    ? `&where=${encodeURIComponent(JSON.stringify({ user_id: { $in: userIds } }))}`
+    : '';
+  const res = await fetch(`${baseUrl}/parse/classes/UserToken?limit=10000${where}`, {
     headers: { 'X-Parse-Application-Id': appId, 'X-Parse-Master-Key': masterKey },
   });
   if (res.status !== 200) throw new Error(`UserToken read answered ${res.status}`);
