@@ -5,7 +5,6 @@
  * server must work again as soon as Airtable does. Runs against a private fake (faults here must
  * not touch other test files) and a server process with short timeouts.
  */
-import { encrypt, decrypt } from '../../cloud/crypto/fernet';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { freePort } from '../../scripts/stack';
 import { harness, parseRest } from '../harness/env';
@@ -19,6 +18,7 @@ import {
   userTokenRows,
   type KillableInstance,
 } from './faults-support';
+import { expireStoredAccessToken } from '../helpers/stored-token';
 
 const h = harness();
 const master = { 'X-Parse-Master-Key': h.masterKey };
@@ -235,19 +235,6 @@ describe('Airtable answering 429 for a long time', () => {
 });
 
 describe('the token endpoint failing during a refresh', () => {
-  /** Moves the stored access-token expiry into the past so the next call refreshes first. */
-  async function expireStoredAccessToken(userId: string): Promise<void> {
-    const where = encodeURIComponent(JSON.stringify({ user_id: userId }));
-    const { json } = await parseRest('GET', `classes/UserToken?where=${where}`, master);
-    const row = (json.results as { objectId: string; tokens: string }[])[0]!;
-    const cred = JSON.parse(decrypt(row.tokens, h.encryptionKey)) as Record<string, unknown>;
-    cred.accessExpiresAt = new Date(Date.now() - 1000).toISOString();
-    const put = await parseRest('PUT', `classes/UserToken/${row.objectId}`, master, {
-      tokens: encrypt(JSON.stringify(cred), h.encryptionKey),
-    });
-    expect(put.status).toBe(200);
-  }
-
   it('a 503 from the token endpoint fails this call only; the grant survives and works again', async () => {
     const { session, userId } = await oauthUser();
     await expireStoredAccessToken(userId);

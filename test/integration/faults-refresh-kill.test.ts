@@ -5,7 +5,7 @@
  * expired) or clearly says to reconnect - never hangs - and every stored token still decrypts,
  * with nothing in plaintext. Private fake; two server processes on the harness's database.
  */
-import { decrypt, encrypt } from '../../cloud/crypto/fernet';
+import { decrypt } from '../../cloud/crypto/fernet';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { freePort } from '../../scripts/stack';
 import { harness, parseRest } from '../harness/env';
@@ -21,6 +21,7 @@ import {
   waitFor,
   type KillableInstance,
 } from './faults-support';
+import { expireStoredAccessToken } from '../helpers/stored-token';
 
 const h = harness();
 const master = { 'X-Parse-Master-Key': h.masterKey };
@@ -94,18 +95,6 @@ async function patUser(): Promise<{ session: string; userId: string; pat: string
     userId: user.id,
     pat,
   };
-}
-
-async function expireStoredAccessToken(userId: string): Promise<void> {
-  const where = encodeURIComponent(JSON.stringify({ user_id: userId }));
-  const { json } = await parseRest('GET', `classes/UserToken?where=${where}`, master);
-  const row = (json.results as { objectId: string; tokens: string }[])[0]!;
-  const cred = JSON.parse(decrypt(row.tokens, h.encryptionKey)) as Record<string, unknown>;
-  cred.accessExpiresAt = new Date(Date.now() - 1000).toISOString();
-  const put = await parseRest('PUT', `classes/UserToken/${row.objectId}`, master, {
-    tokens: encrypt(JSON.stringify(cred), h.encryptionKey),
-  });
-  expect(put.status).toBe(200);
 }
 
 function text(result: { content: { text?: string }[] }): string {

@@ -5,32 +5,18 @@
  * refresh across them, and Redis going away and coming back without breaking anything.
  */
 import { Redis } from 'ioredis';
-import { decrypt, encrypt } from '../../cloud/crypto/fernet';
 import { redisLayout } from '../../cloud/cache/redis-scripts';
-import { harness, parseRest } from '../harness/env';
+import { harness } from '../harness/env';
 import { fakeAdmin, oauthSession, userWithPat } from '../helpers/airtable';
 import { startInstance, type Instance } from '../helpers/instance';
 import { callTool } from '../helpers/mcp';
 import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis';
 import { logout, mcpStatus, operatorRevoke, sessionStatus, signIn } from './multi-instance-http';
+import { expireStoredAccessToken } from '../helpers/stored-token';
 
 const h = harness();
-const master = { 'X-Parse-Master-Key': h.masterKey };
 /** Two instances, each with two bundles (main.js, app.js), each bundle one subscriber. */
 const SUBSCRIBERS = 4;
-
-/** Moves the stored access-token expiry into the past (as if an hour had gone by). */
-async function expireStoredAccessToken(userId: string): Promise<void> {
-  const where = encodeURIComponent(JSON.stringify({ user_id: userId }));
-  const { json } = await parseRest('GET', `classes/UserToken?where=${where}`, master);
-  const row = (json.results as { objectId: string; tokens: string }[])[0]!;
-  const cred = JSON.parse(decrypt(row.tokens, h.encryptionKey)) as Record<string, unknown>;
-  cred.accessExpiresAt = new Date(Date.now() - 1000).toISOString();
-  const put = await parseRest('PUT', `classes/UserToken/${row.objectId}`, master, {
-    tokens: encrypt(JSON.stringify(cred), h.encryptionKey),
-  });
-  expect(put.status).toBe(200);
-}
 
 describeWithRedis()('two instances sharing Redis', () => {
   let redis: RedisServer;

@@ -3,11 +3,11 @@
  * calls whose access token has expired, spread over two server processes on one database, must
  * cause exactly one refresh request to Airtable, and all 50 must succeed.
  */
-import { decrypt, encrypt } from '../../cloud/crypto/fernet';
 import { harness, parseRest } from '../harness/env';
 import { fakeAdmin, oauthSession } from '../helpers/airtable';
 import { startInstance, type Instance } from '../helpers/instance';
 import { callTool } from '../helpers/mcp';
+import { expireStoredAccessToken } from '../helpers/stored-token';
 
 const h = harness();
 const master = { 'X-Parse-Master-Key': h.masterKey };
@@ -19,19 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await second.stop();
 });
-
-/** Moves the stored access-token expiry into the past (as if an hour had gone by). */
-async function expireStoredAccessToken(userId: string): Promise<void> {
-  const where = encodeURIComponent(JSON.stringify({ user_id: userId }));
-  const { json } = await parseRest('GET', `classes/UserToken?where=${where}`, master);
-  const row = (json.results as { objectId: string; tokens: string }[])[0]!;
-  const cred = JSON.parse(decrypt(row.tokens, h.encryptionKey)) as Record<string, unknown>;
-  cred.accessExpiresAt = new Date(Date.now() - 1000).toISOString();
-  const put = await parseRest('PUT', `classes/UserToken/${row.objectId}`, master, {
-    tokens: encrypt(JSON.stringify(cred), h.encryptionKey),
-  });
-  expect(put.status).toBe(200);
-}
 
 it('50 concurrent calls over two processes refresh exactly once and all succeed', async () => {
   const { userId, sessionId } = await oauthSession();
