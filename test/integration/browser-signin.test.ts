@@ -75,7 +75,12 @@ describeWithChromium()('sign-in in a browser', () => {
     const copy = page.locator('button[data-copy="session-id"]');
     await expect(copy.isVisible()).resolves.toBe(true);
     await copy.click();
-    await expect(copy.innerText()).resolves.toBe('Copied');
+    // The label changes when the clipboard promise resolves: wait for it instead of racing it.
+    await page.waitForFunction(
+      () => document.querySelector('button[data-copy="session-id"]')?.textContent === 'Copied',
+      null,
+      { timeout: 10_000 },
+    );
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(sessionId);
 
     // Nothing wider than the window, on a desktop or a phone: long ids, URLs and commands wrap.
