@@ -85,6 +85,25 @@ export function registerRoutes(
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const e = err as { type?: string; status?: number };
+    if (
+      req.path === '/mcp' &&
+      (e.type === 'entity.parse.failed' || e.type === 'entity.too.large')
+    ) {
+      // MCP clients expect JSON-RPC error bodies (JSON-RPC 2.0 section 5.1: -32700 parse error).
+      const tooLarge = e.type === 'entity.too.large';
+      res.status(tooLarge ? 413 : 400).setHeader('Cache-Control', 'no-store');
+      res.json({
+        jsonrpc: '2.0',
+        error: {
+          code: tooLarge ? -32600 : -32700,
+          message: tooLarge
+            ? 'Request body is too large.'
+            : 'Parse error: the body is not valid JSON.',
+        },
+        id: null,
+      });
+      return;
+    }
     if (e.type === 'entity.parse.failed')
       return sendError(
         res,
