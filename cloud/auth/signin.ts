@@ -29,19 +29,27 @@ export function parsePlatform(raw: unknown): string | undefined {
   return KNOWN_PLATFORMS.includes(p) ? p : 'other';
 }
 
+const oauthClients = new WeakMap<AppDeps, AirtableOAuthClient>();
+
+/** The Airtable OAuth client for these deps (built once; the configuration never changes). */
 export function airtableOAuthClient(deps: AppDeps): AirtableOAuthClient | undefined {
   const a = deps.config.airtable;
   if (!a.clientId) return undefined;
-  return new AirtableOAuthClient({
-    clientId: a.clientId,
-    clientSecret: a.clientSecret,
-    redirectUri: a.redirectUri,
-    scopes: a.scopes,
-    oauthBaseUrl: a.oauthBaseUrl,
-    apiBaseUrl: a.apiBaseUrl,
-    fetch: deps.fetch,
-    timeoutMs: a.oauthTimeoutMs,
-  });
+  let client = oauthClients.get(deps);
+  if (!client) {
+    client = new AirtableOAuthClient({
+      clientId: a.clientId,
+      clientSecret: a.clientSecret,
+      redirectUri: a.redirectUri,
+      scopes: a.scopes,
+      oauthBaseUrl: a.oauthBaseUrl,
+      apiBaseUrl: a.apiBaseUrl,
+      fetch: deps.fetch,
+      timeoutMs: a.oauthTimeoutMs,
+    });
+    oauthClients.set(deps, client);
+  }
+  return client;
 }
 
 /** Creates the OAuthState (random 256-bit state, encrypted PKCE verifier) and returns Airtable's URL. */

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { getParse, type ParseSdk } from '../parse-runtime';
 import { guarded, isObjectNotFound } from '../storage/errors';
-import { destroyObjects, MASTER, type ParseObject } from '../storage/parse-ops';
+import { destroyObjects, destroyWins, MASTER, type ParseObject } from '../storage/parse-ops';
 import type {
   Claimed,
   ClientMetadata,
@@ -169,9 +169,15 @@ export class ParseOAuthServerStore implements OAuthServerStore {
     });
   }
 
-  touchClient(clientId: string, expiresAt: Date): Promise<void> {
+  /** Moves a live row's expires_at forward (never backward); a row deleted meanwhile is fine. */
+  private extendExpiry(
+    className: string,
+    field: string,
+    value: string,
+    expiresAt: Date,
+  ): Promise<void> {
     return guarded(async () => {
-      const row = await this.liveRow(OAUTH_CLASSES.client, 'client_id', clientId);
+      const row = await this.liveRow(className, field, value);
       const current = row ? dateOf(row, 'expires_at') : undefined;
       if (!row || (current && current >= expiresAt)) return;
       row.set('expires_at', expiresAt);
@@ -181,6 +187,10 @@ export class ParseOAuthServerStore implements OAuthServerStore {
         if (!isObjectNotFound(err)) throw err;
       }
     });
+  }
+
+  touchClient(clientId: string, expiresAt: Date): Promise<void> {
+    return this.extendExpiry(OAUTH_CLASSES.client, 'client_id', clientId, expiresAt);
   }
 
   deleteClient(clientId: string): Promise<void> {
@@ -212,12 +222,7 @@ export class ParseOAuthServerStore implements OAuthServerStore {
         .equalTo('consent_id', idHash)
         .first(MASTER);
       if (!row) return null;
-      try {
-        await row.destroy(MASTER);
-      } catch (err) {
-        if (isObjectNotFound(err)) return null; // another request consumed it first
-        throw err;
-      }
+      if (!(await destroyWins(row))) return null; // another request consumed it first
       const expiresAt = dateOf(row, 'expires_at');
       if (!expiresAt || expiresAt <= this.now()) return null;
       const data = parseJson(ConsentSchema, row.get('data'));
@@ -293,17 +298,7 @@ export class ParseOAuthServerStore implements OAuthServerStore {
   }
 
   extendGrant(grantId: string, expiresAt: Date): Promise<void> {
-    return guarded(async () => {
-      const row = await this.liveRow(OAUTH_CLASSES.grant, 'grant_id', grantId);
-      const current = row ? dateOf(row, 'expires_at') : undefined;
-      if (!row || (current && current >= expiresAt)) return;
-      row.set('expires_at', expiresAt);
-      try {
-        await row.save(null, MASTER);
-      } catch (err) {
-        if (!isObjectNotFound(err)) throw err;
-      }
-    });
+    return this.extendExpiry(OAUTH_CLASSES.grant, 'grant_id', grantId, expiresAt);
   }
 
   revokeGrant(grantId: string): Promise<void> {

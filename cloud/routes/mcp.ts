@@ -133,22 +133,22 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
       }
 
       let prefetched: UserTokenRecord | undefined = token ?? undefined;
+      // The token Airtable last saw: after a 401 the grant compares it with the stored one, so a
+      // pair another process already rotated is used instead of being refreshed again.
+      let lastSent: string | undefined;
       const airtable = new AirtableApi({
         baseUrl: deps.config.airtable.apiBaseUrl,
         fetch: deps.fetch,
         tokens: {
-          getAccessToken: () => {
+          getAccessToken: async () => {
             // The record read above serves the first call; later calls re-read (it may rotate).
             const first = prefetched;
             prefetched = undefined;
-            return opts.grant.accessToken(userId, first);
+            lastSent = await opts.grant.accessToken(userId, first);
+            return lastSent;
           },
-          refreshAfterUnauthorized: async () => {
-            const current = await deps.storage.getUserToken(userId).catch(() => null);
-            return current
-              ? opts.grant.afterUnauthorized(userId, current.credential.accessToken)
-              : null;
-          },
+          refreshAfterUnauthorized: () =>
+            lastSent ? opts.grant.afterUnauthorized(userId, lastSent) : Promise.resolve(null),
         },
         limiter: getAirtableRateLimiter(),
         timeoutMs: deps.config.airtable.timeoutMs,

@@ -20,6 +20,20 @@ export const ONLY_IF_EXPIRED_BEFORE = 'onlyIfExpiredBefore';
 /** The beforeDelete trigger's refusal for such a delete; counted as `kept`, not as a failure. */
 export const STILL_LIVE_MESSAGE = 'not deleted: the record is no longer expired';
 
+/**
+ * Consume-once: deletes `row` and says whether this caller's delete removed it. Of two concurrent
+ * consumers exactly one wins; the other gets OBJECT_NOT_FOUND from parse-server (both adapters).
+ */
+export async function destroyWins(row: ParseObject): Promise<boolean> {
+  try {
+    await row.destroy(MASTER);
+    return true;
+  } catch (err) {
+    if (isObjectNotFound(err)) return false;
+    throw err;
+  }
+}
+
 export interface DestroyCounts {
   deleted: number;
   /** Deleted by someone else between our read and our delete (OBJECT_NOT_FOUND). */

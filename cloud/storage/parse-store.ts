@@ -36,8 +36,8 @@ import {
   hashSession,
   hashState,
 } from './codec';
-import { guarded, isObjectNotFound } from './errors';
-import { destroyObjects, MASTER, type ParseObject } from './parse-ops';
+import { guarded } from './errors';
+import { destroyObjects, destroyWins, MASTER, type ParseObject } from './parse-ops';
 import { incrementRefreshClaim } from './parse-claim';
 import { claimWinnable, type ClaimState } from './refresh-claim';
 import { reportUnreadableCredential } from './unreadable';
@@ -96,12 +96,7 @@ export class ParseStorage implements Storage {
       const hash = hashState(this.secretKey, state);
       const row = await new Parse.Query(CLASSES.state).equalTo('state', hash).first(MASTER);
       if (!row || !constantTimeEqual(String(row.get('state')), hash)) return null;
-      try {
-        await row.destroy(MASTER);
-      } catch (err) {
-        if (isObjectNotFound(err)) return null; // another request consumed it first
-        throw err;
-      }
+      if (!(await destroyWins(row))) return null; // another request consumed it first
       const expiresAt = dateOf(row, 'expires_at');
       if (!expiresAt || expiresAt <= this.now()) return null; // consumed, but too late
       return decodeStateData(row.get('data'), this.keys) ?? null;

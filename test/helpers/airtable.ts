@@ -35,15 +35,27 @@ export async function userWithPat(
   return { userId: user.id, pat: token };
 }
 
-/** Signs in with a PAT through POST /api/auth/direct; returns the session id. */
-export async function sessionFromPat(pat: string, platform = 'claude'): Promise<string> {
-  const res = await fetch(`${harness().baseUrl}/api/auth/direct`, {
+/**
+ * Signs in with a PAT through POST /api/auth/direct on `baseUrl` (default: the shared stack);
+ * returns the session id. Each call comes from an address of its own (the per-IP limit keys on the
+ * last X-Forwarded-For entry), so test files running in parallel never share the 20-a-minute limit.
+ */
+export async function sessionFromPat(
+  pat: string,
+  platform = 'claude',
+  baseUrl = harness().baseUrl,
+): Promise<string> {
+  const b = randomBytes(3);
+  const res = await fetch(`${baseUrl}/api/auth/direct`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Forwarded-For': `10.${b[0]}.${b[1]}.${b[2]}`,
+    },
     body: JSON.stringify({ api_key: pat, platform }),
   });
   if (res.status !== 200)
-    throw new Error(`direct sign-in failed: ${res.status} ${await res.text()}`);
+    throw new Error(`direct sign-in on ${baseUrl} failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { session_id: string }).session_id;
 }
 

@@ -8,7 +8,7 @@
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { freePort } from '../../scripts/stack';
 import { harness, parseRest } from '../harness/env';
-import { uniqueUserId } from '../helpers/airtable';
+import { sessionFromPat, uniqueUserId } from '../helpers/airtable';
 import {
   expectTokensSafeAtRest,
   mcpRaw,
@@ -79,14 +79,8 @@ async function patUserWithBase(): Promise<{ session: string; baseId: string; pat
       },
     ],
   });
-  const res = await fetch(`${server.url}/api/auth/direct`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ api_key: pat }),
-  });
-  expect(res.status).toBe(200);
   return {
-    session: ((await res.json()) as { session_id: string }).session_id,
+    session: await sessionFromPat(pat, 'other', server.url),
     baseId: base.id,
     pat,
   };

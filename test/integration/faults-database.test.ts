@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { harness } from '../harness/env';
-import { userWithPat } from '../helpers/airtable';
+import { sessionFromPat, userWithPat } from '../helpers/airtable';
 import { startFaultStack, type FaultStack } from './faults-stack-child';
 import {
   expectTokensSafeAtRest,
@@ -37,14 +37,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function signIn(pat: string): Promise<string> {
-  const res = await fetch(`${stack.url}/api/auth/direct`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ api_key: pat, platform: 'claude' }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { session_id: string }).session_id;
+function signIn(pat: string): Promise<string> {
+  return sessionFromPat(pat, 'claude', stack.url);
 }
 
 /** A plain request with a client timeout; status 0 = no answer in time. */

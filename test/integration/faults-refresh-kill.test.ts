@@ -9,7 +9,7 @@ import { decrypt } from '../../cloud/crypto/fernet';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { freePort } from '../../scripts/stack';
 import { harness, parseRest } from '../harness/env';
-import { uniqueUserId } from '../helpers/airtable';
+import { sessionFromPat, uniqueUserId } from '../helpers/airtable';
 import {
   expectTokensSafeAtRest,
   load,
@@ -84,14 +84,8 @@ async function patUser(): Promise<{ session: string; userId: string; pat: string
     scopes: ['schema.bases:read'],
     bases: 'all',
   });
-  const res = await fetch(`${survivor.url}/api/auth/direct`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ api_key: pat }),
-  });
-  expect(res.status).toBe(200);
   return {
-    session: ((await res.json()) as { session_id: string }).session_id,
+    session: await sessionFromPat(pat, 'other', survivor.url),
     userId: user.id,
     pat,
   };

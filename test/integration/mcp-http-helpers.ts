@@ -3,7 +3,6 @@
  * against the running test server, fresh fake-Airtable users with their own bases, and raw HTTP
  * requests for the protocol edges (node:http, so Host can be set at will).
  */
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -11,7 +10,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { BaseSpec } from '../../fake-airtable/admin/admin-schemas';
 import { ALL_TOOLS } from '../../cloud/mcp/tools/index';
 import { harness } from '../harness/env';
-import { fakeAdmin, uniqueUserId } from '../helpers/airtable';
+import { fakeAdmin, sessionFromPat, uniqueUserId } from '../helpers/airtable';
 
 export type Json = Record<string, unknown>;
 
@@ -23,15 +22,6 @@ export const ALL_SCOPES = [
   'data.recordComments:read',
   'data.recordComments:write',
 ] as const;
-
-/**
- * A client address of our own for /api/auth/direct's per-IP limit (20 a minute): every test file
- * reaches the server from 127.0.0.1, and the limit keys on the last X-Forwarded-For entry.
- */
-function testClientIp(): string {
-  const b = randomBytes(3);
-  return `10.${b[0]}.${b[1]}.${b[2]}`;
-}
 
 /** A fresh fake Airtable user with a PAT of the given scopes, signed in: its session id. */
 export async function patUser(
@@ -47,14 +37,8 @@ export async function patUser(
   return { userId: user.id, pat: token, session: await signInWithPat(token) };
 }
 
-export async function signInWithPat(pat: string, baseUrl = harness().baseUrl): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/auth/direct`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': testClientIp() },
-    body: JSON.stringify({ api_key: pat, platform: 'claude' }),
-  });
-  if (res.status !== 200) throw new Error(`direct sign-in: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { session_id: string }).session_id;
+export function signInWithPat(pat: string, baseUrl = harness().baseUrl): Promise<string> {
+  return sessionFromPat(pat, 'claude', baseUrl);
 }
 
 /** A base owned by `userId`: table "Tasks" (Name, Notes, Count) with `records` rows. */

@@ -1,4 +1,5 @@
 /** HTTP steps of the multi-instance tests: sign in, check a session, log out - on any instance. */
+import { sessionFromPat } from '../helpers/airtable';
 import { harness } from '../harness/env';
 import { mcpPost } from '../helpers/mcp';
 
@@ -24,14 +25,8 @@ export async function sessionStatus(sessionId: string, baseUrl: string): Promise
 }
 
 /** POST /api/auth/direct on `baseUrl`; returns the session id. */
-export async function signIn(baseUrl: string, pat: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/auth/direct`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ api_key: pat, platform: 'claude' }),
-  });
-  if (res.status !== 200) throw new Error(`sign-in on ${baseUrl}: ${res.status}`);
-  return ((await res.json()) as { session_id: string }).session_id;
+export function signIn(baseUrl: string, pat: string): Promise<string> {
+  return sessionFromPat(pat, 'claude', baseUrl);
 }
 
 /** POST /auth/logout on `baseUrl` (all: every session of the user, and the Airtable token). */

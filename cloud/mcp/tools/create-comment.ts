@@ -1,6 +1,7 @@
 /** create_comment: adds a comment (or a reply) to a record. */
 import { z } from 'zod';
 import { commentOut } from '../comment-out';
+import { CREATES } from '../annotations';
 import { defineTool } from '../define-tool';
 import { baseIdInput, commentOutput, recordIdInput, tableInput } from '../schemas';
 
@@ -26,12 +27,7 @@ export const createCommentTool = defineTool({
       .describe('To reply in a thread: the id of the comment being answered.'),
   }),
   output: commentOutput,
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: false,
-    openWorldHint: true,
-  },
+  annotations: CREATES,
   async run(args, ctx, signal) {
     const c = await ctx.airtable.createComment(
       args.baseId,

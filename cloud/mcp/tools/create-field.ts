@@ -1,5 +1,6 @@
 /** create_field: adds a field (column) to a table. */
 import { z } from 'zod';
+import { CREATES } from '../annotations';
 import { defineTool } from '../define-tool';
 import { resolveTableAndField } from '../schema-refs';
 import { baseIdInput, fieldOutput, fieldSpecShape, tableInput } from '../schemas';
@@ -14,12 +15,7 @@ export const createFieldTool = defineTool({
     'schema.bases:write scope.',
   input: z.object({ baseId: baseIdInput, table: tableInput, ...fieldSpecShape }),
   output: z.object({ baseId: z.string(), tableId: z.string(), field: fieldOutput }),
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: false,
-    openWorldHint: true,
-  },
+  annotations: CREATES,
   async run(args, ctx, signal) {
     const { tableId } = await resolveTableAndField(
       ctx.airtable,

@@ -1,6 +1,7 @@
 /** create_records: any number of records (up to 1000), sent to Airtable 10 at a time. */
 import { z } from 'zod';
 import { writeInBatches } from '../batching';
+import { CREATES } from '../annotations';
 import { defineTool } from '../define-tool';
 import { baseIdInput, fieldValuesInput, tableInput, typecastInput } from '../schemas';
 import { writtenRecords, writtenRecordsOutput } from '../write-output';
@@ -26,12 +27,7 @@ export const createRecordsTool = defineTool({
     ...writtenRecordsOutput,
     createdCount: z.number().int().describe('How many records were created.'),
   }),
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: false,
-    openWorldHint: true,
-  },
+  annotations: CREATES,
   async run(args, ctx, signal) {
     const created = await writeInBatches(args.records, 'created', (batch) =>
       ctx.airtable.createRecords(

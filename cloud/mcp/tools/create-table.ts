@@ -1,5 +1,6 @@
 /** create_table: a new table with its fields (the first field becomes the primary field). */
 import { z } from 'zod';
+import { CREATES } from '../annotations';
 import { defineTool } from '../define-tool';
 import { baseIdInput, fieldOutput, fieldSpecShape, viewOutput } from '../schemas';
 import { fieldOut, tableSummary, viewOut } from '../table-lookup';
@@ -30,12 +31,7 @@ export const createTableTool = defineTool({
     fields: z.array(fieldOutput),
     views: z.array(viewOutput),
   }),
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: false,
-    openWorldHint: true,
-  },
+  annotations: CREATES,
   async run(args, ctx, signal) {
     const t = await ctx.airtable.createTable(
       args.baseId,

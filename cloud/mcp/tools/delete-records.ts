@@ -1,6 +1,7 @@
 /** delete_records: deletes records by id, 10 per Airtable request. */
 import { z } from 'zod';
 import { writeInBatches } from '../batching';
+import { CHANGES } from '../annotations';
 import { defineTool } from '../define-tool';
 import { baseIdInput, recordIdInput, tableInput } from '../schemas';
 
@@ -25,12 +26,7 @@ export const deleteRecordsTool = defineTool({
     deletedRecordIds: z.array(z.string()).describe('Ids Airtable confirmed as deleted.'),
     deletedCount: z.number().int(),
   }),
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: CHANGES,
   async run(args, ctx, signal) {
     const results = await writeInBatches(args.recordIds, 'deleted', (batch) =>
       ctx.airtable.deleteRecords(args.baseId, args.table, batch, { signal }),

@@ -1,5 +1,6 @@
 /** describe_table: one table's fields (with options) and views. */
 import { z } from 'zod';
+import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
 import { baseIdInput, fieldOutput, tableInput, viewOutput } from '../schemas';
 import { fieldOut, findTable, tableSummary, viewOut } from '../table-lookup';
@@ -22,12 +23,7 @@ export const describeTableTool = defineTool({
     'table ids) and its views. Read it before writing records so field names and value formats are right.',
   input: z.object({ baseId: baseIdInput, table: tableInput }),
   output,
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: READS,
   async run(args, ctx, signal) {
     const tables = await ctx.airtable.getBaseSchema(args.baseId, {}, { signal });
     const t = findTable(tables, args.table, args.baseId);

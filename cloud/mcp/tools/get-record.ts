@@ -1,5 +1,6 @@
 /** get_record: one record by id. */
 import { z } from 'zod';
+import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
 import { shortenLongTexts } from '../result-size';
 import { baseIdInput, noticeOutput, recordIdInput, recordOutput, tableInput } from '../schemas';
@@ -11,12 +12,7 @@ export const getRecordTool = defineTool({
     'Gets one record by its id, with all its non-empty fields (Airtable omits empty cells).',
   input: z.object({ baseId: baseIdInput, table: tableInput, recordId: recordIdInput }),
   output: recordOutput.extend({ notice: noticeOutput }),
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: READS,
   async run(args, ctx, signal) {
     const r = await ctx.airtable.getRecord(args.baseId, args.table, args.recordId, {}, { signal });
     const { fields, cut } = shortenLongTexts(r.fields);

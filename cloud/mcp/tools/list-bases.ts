@@ -1,5 +1,6 @@
 /** list_bases: every base this connection can see (follows Airtable's offsets). */
 import { z } from 'zod';
+import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
 import { fittingPrefix } from '../result-size';
 import { noticeOutput } from '../schemas';
@@ -30,12 +31,7 @@ export const listBasesTool = defineTool({
       .describe('Only bases whose name contains this text (case-insensitive).'),
   }),
   output,
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: READS,
   async run(args, ctx, signal) {
     const all = await ctx.airtable.listBases({ signal });
     const needle = args.nameContains?.toLowerCase();

@@ -1,6 +1,7 @@
 /** list_comments: comments on a record, newest first, one page at a time. */
 import { z } from 'zod';
 import { commentOut } from '../comment-out';
+import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
 import { baseIdInput, commentOutput, offsetInput, recordIdInput, tableInput } from '../schemas';
 
@@ -30,12 +31,7 @@ export const listCommentsTool = defineTool({
       .optional()
       .describe('Present when older comments remain: pass it as offset to get them.'),
   }),
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: READS,
   async run(args, ctx, signal) {
     const page = await ctx.airtable.listComments(
       args.baseId,

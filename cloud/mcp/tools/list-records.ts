@@ -1,5 +1,6 @@
 /** list_records: records of a table, filtered, sorted and paged. */
 import { z } from 'zod';
+import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
 import { collectRecords } from '../record-pages';
 import {
@@ -56,12 +57,7 @@ export const listRecordsTool = defineTool({
     offset: offsetInput,
   }),
   output: z.object(recordListOutput),
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: READS,
   async run(args, ctx, signal) {
     const got = await collectRecords(
       ctx.airtable,

@@ -1,5 +1,6 @@
 /** list_tables: a base's tables, at the level of detail the model asks for. */
 import { z } from 'zod';
+import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
 import { fittingPrefix } from '../result-size';
 import { baseIdInput, fieldOutput, noticeOutput, viewOutput } from '../schemas';
@@ -37,12 +38,7 @@ export const listTablesTool = defineTool({
       ),
   }),
   output,
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: READS,
   async run(args, ctx, signal) {
     const tables = await ctx.airtable.getBaseSchema(args.baseId, {}, { signal });
     const full = args.detailLevel === 'full';

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AirtableApiError } from '../../airtable/api-errors';
 import { canReferenceField, searchFormula } from '../../airtable/formula';
+import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
 import { collectRecords } from '../record-pages';
 import {
@@ -63,12 +64,7 @@ export const searchRecordsTool = defineTool({
     ...recordListOutput,
     searchedFields: z.array(z.string()).describe('The fields that were searched.'),
   }),
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: READS,
   async run(args, ctx, signal) {
     let searched: string[];
     if (args.searchFields) {

@@ -1,5 +1,6 @@
 /** update_field: renames a field or changes its description (Airtable allows nothing else). */
 import { z } from 'zod';
+import { CHANGES } from '../annotations';
 import { defineTool } from '../define-tool';
 import { resolveTableAndField } from '../schema-refs';
 import {
@@ -27,12 +28,7 @@ export const updateFieldTool = defineTool({
     description: descriptionChangeInput,
   }),
   output: z.object({ baseId: z.string(), tableId: z.string(), field: fieldOutput }),
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: CHANGES,
   async run(args, ctx, signal) {
     if (args.name === undefined && args.description === undefined) {
       throw new ToolInputError('Nothing to change: give name and/or description.');

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { AirtableRecord } from '../../airtable/api-schemas';
 import { writeInBatches } from '../batching';
+import { CHANGES } from '../annotations';
 import { defineTool } from '../define-tool';
 import {
   baseIdInput,
@@ -60,12 +61,7 @@ export const updateRecordsTool = defineTool({
     createdCount: z.number().int().describe('Records created by an upsert (0 otherwise).'),
     createdRecordIds: z.array(z.string()).optional().describe('Upsert only: ids created.'),
   }),
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: CHANGES,
   async run(args, ctx, signal) {
     const replace = args.mode === 'replace';
     const merge = args.fieldsToMergeOn;

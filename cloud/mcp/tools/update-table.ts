@@ -1,5 +1,6 @@
 /** update_table: renames a table or changes its description. */
 import { z } from 'zod';
+import { CHANGES } from '../annotations';
 import { defineTool } from '../define-tool';
 import { baseIdInput, descriptionChangeInput, tableInput } from '../schemas';
 import { tableSummary } from '../table-lookup';
@@ -24,12 +25,7 @@ export const updateTableTool = defineTool({
     primaryFieldId: z.string(),
     description: z.string().optional(),
   }),
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: CHANGES,
   async run(args, ctx, signal) {
     if (args.name === undefined && args.description === undefined) {
       throw new ToolInputError('Nothing to change: give name and/or description.');

@@ -1,5 +1,6 @@
 /** whoami: which Airtable account this connection acts as, with what scopes, until when. */
 import { z } from 'zod';
+import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
 
 const output = z.object({
@@ -31,12 +32,7 @@ export const whoamiTool = defineTool({
     'explain a permission error.',
   input: z.object({}),
   output,
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: true,
-  },
+  annotations: READS,
   async run(_args, ctx, signal) {
     const me = await ctx.airtable.whoami({ signal });
     return {
