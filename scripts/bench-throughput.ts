@@ -28,7 +28,7 @@ import {
   type Measured,
   type Target,
 } from './bench-throughput-report';
-import { BENCH_TABLE, createUserWithBases, oauthSession } from './bench-users';
+import { BENCH_TABLE, createUserWithBases, newestCredentialId, oauthSession } from './bench-users';
 
 export interface ThroughputOptions {
   auth: boolean;
@@ -54,7 +54,10 @@ export async function benchThroughput(opts: ThroughputOptions): Promise<BenchOut
     targets.set('authenticated', { server: ours, headers: { Authorization: `Bearer ${session}` } });
     if (opts.auth)
       targets.set('bypassed', {
-        server: await env.startServer({ bypassAuthUserId: user.userId }),
+        server: await env.startServer({
+          // The same credential the authenticated target uses: "<user id>:<credential id>".
+          bypassAuthUserId: `${user.userId}:${await newestCredentialId(ours.url, env.secrets, user.userId)}`,
+        }),
         headers: {},
       });
     if (opts.peer) {

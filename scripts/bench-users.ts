@@ -88,9 +88,16 @@ export async function oauthSession(
   const start = await fetch(`${serverUrl}/auth/authorize?platform=bench`, { redirect: 'manual' });
   const location = start.headers.get('location');
   if (start.status !== 302 || !location) throw new Error(`authorize answered ${start.status}`);
+  // The callback completes only in the browser that started the flow: carry its binding cookie.
+  const binding = start.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const decision = await admin.authorize({ url: location, userId });
   if (!decision.ok) throw new Error(`the fake refused the sign-in: ${decision.error}`);
-  const res = await fetch(decision.location, { headers: { Accept: 'application/json' } });
+  const res = await fetch(decision.location, {
+    headers: { Accept: 'application/json', Cookie: binding },
+  });
   if (res.status !== 200) throw new Error(`callback answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { session_id: string }).session_id;
 }
@@ -116,6 +123,24 @@ async function masterRest(
   return res.json();
 }
 
+/** The credential (UserToken objectId) of `userId`'s newest sign-in. */
+export async function newestCredentialId(
+  serverUrl: string,
+  secrets: BenchSecrets,
+  userId: string,
+): Promise<string> {
+  const where = encodeURIComponent(JSON.stringify({ user_id: userId }));
+  const found = (await masterRest(
+    serverUrl,
+    secrets,
+    'GET',
+    `classes/UserToken?where=${where}&order=-createdAt&limit=1`,
+  )) as { results: { objectId: string }[] };
+  const id = found.results[0]?.objectId;
+  if (!id) throw new Error(`no UserToken stored for ${userId}`);
+  return id;
+}
+
 /**
  * Moves the stored access-token expiry of `userId` into the past, as if an hour had gone by (the
  * same edit as test/integration/refresh-single-flight.test.ts): the next call must refresh.
@@ -134,11 +159,12 @@ export async function expireStoredAccessToken(
   )) as {
     results: { objectId: string; tokens: string }[];
   };
-  const row = found.results[0];
-  if (!row) throw new Error(`no UserToken stored for ${userId}`);
-  const cred = JSON.parse(decrypt(row.tokens, secrets.encryptionKey)) as Record<string, unknown>;
-  cred.accessExpiresAt = new Date(Date.now() - 1000).toISOString();
-  await masterRest(serverUrl, secrets, 'PUT', `classes/UserToken/${row.objectId}`, {
-    tokens: encrypt(JSON.stringify(cred), secrets.encryptionKey),
-  });
+  if (found.results.length === 0) throw new Error(`no UserToken stored for ${userId}`);
+  for (const row of found.results) {
+    const cred = JSON.parse(decrypt(row.tokens, secrets.encryptionKey)) as Record<string, unknown>;
+    cred.accessExpiresAt = new Date(Date.now() - 1000).toISOString();
+    await masterRest(serverUrl, secrets, 'PUT', `classes/UserToken/${row.objectId}`, {
+      tokens: encrypt(JSON.stringify(cred), secrets.encryptionKey),
+    });
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * A user's Airtable access token, refreshed when it expires within 60 s. Refresh is single-flight
- * per Airtable user: one shared promise per process, and across processes a claim in the database
+ * A connection's Airtable access token, refreshed when it expires within 60 s. Refresh is
+ * single-flight per stored credential (CredentialRef): one shared promise per process, and across processes a claim in the database
  * (Storage.claimRefresh, an atomic counter), because Airtable rotates refresh tokens and two
  * concurrent refreshes burn the grant (platform-facts.md, Airtable OAuth). The new pair is
  * persisted before it is used. 409 -> re-read; invalid_grant -> grant dead, reconnect; network
@@ -10,8 +10,8 @@ import type { AirtableOAuthClient } from '../airtable/oauth-client';
 import { AirtableOAuthError } from '../airtable/oauth-client';
 import { log } from '../log';
 import { oauthCredential } from './credential';
-import type { AirtableCredential, Storage, UserTokenRecord } from '../storage/base';
-import { CredentialUnreadableError } from '../storage/base';
+import type { AirtableCredential, CredentialRef, Storage, UserTokenRecord } from '../storage/base';
+import { credentialKey, CredentialUnreadableError } from '../storage/base';
 import { ReconnectRequiredError, UpstreamUnavailableError } from './errors';
 
 export const REFRESH_MARGIN_MS = 60_000;
@@ -39,10 +39,10 @@ export class AirtableGrant {
     this.now = opts.now ?? (() => new Date());
   }
 
-  private async read(userId: string): Promise<UserTokenRecord> {
+  private async read(ref: CredentialRef): Promise<UserTokenRecord> {
     let rec: UserTokenRecord | null;
     try {
-      rec = await this.opts.storage.getUserToken(userId);
+      rec = await this.opts.storage.getUserToken(ref);
     } catch (err) {
       if (err instanceof CredentialUnreadableError)
         throw new ReconnectRequiredError(
@@ -69,37 +69,37 @@ export class AirtableGrant {
     return Date.parse(cred.accessExpiresAt) - this.now().getTime() > REFRESH_MARGIN_MS;
   }
 
-  /** The access token to send to Airtable for this user, refreshed first if needed. */
-  async accessToken(userId: string, known?: UserTokenRecord): Promise<string> {
+  /** The access token to send to Airtable for this connection, refreshed first if needed. */
+  async accessToken(ref: CredentialRef, known?: UserTokenRecord): Promise<string> {
     // `known`: the record the caller just read (saves a second read and decryption).
-    const rec = known && known.status !== 'dead' ? known : await this.read(userId);
+    const rec = known && known.status !== 'dead' ? known : await this.read(ref);
     if (this.fresh(rec.credential)) return rec.credential.accessToken;
-    return this.refreshOnce(userId, rec.credential.accessToken);
+    return this.refreshOnce(ref, rec.credential.accessToken);
   }
 
   /**
    * After Airtable answered 401 to `staleToken`: refresh once (OAuth) unless someone already did;
    * null when the person must reconnect (PAT refused, grant dead).
    */
-  async afterUnauthorized(userId: string, staleToken: string): Promise<string | null> {
-    const rec = await this.read(userId).catch(() => null);
+  async afterUnauthorized(ref: CredentialRef, staleToken: string): Promise<string | null> {
+    const rec = await this.read(ref).catch(() => null);
     if (!rec) return null;
     if (rec.credential.accessToken !== staleToken) return rec.credential.accessToken;
     if (rec.credential.kind === 'pat') return null;
-    return this.refreshOnce(userId, staleToken).catch(() => null);
+    return this.refreshOnce(ref, staleToken).catch(() => null);
   }
 
-  private refreshOnce(userId: string, staleToken: string): Promise<string> {
-    const running = inFlight.get(userId);
+  private refreshOnce(ref: CredentialRef, staleToken: string): Promise<string> {
+    const key = credentialKey(ref);
+    const running = inFlight.get(key);
     if (running) return running;
-    const p = this.refreshAcrossProcesses(userId, staleToken).finally(() =>
-      inFlight.delete(userId),
-    );
-    inFlight.set(userId, p);
+    const p = this.refreshAcrossProcesses(ref, staleToken).finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
     return p;
   }
 
-  private async refreshAcrossProcesses(userId: string, staleToken: string): Promise<string> {
+  private async refreshAcrossProcesses(ref: CredentialRef, staleToken: string): Promise<string> {
+    const userId = ref.userId;
     const oauth = this.opts.oauth;
     if (!oauth)
       throw new ReconnectRequiredError(
@@ -110,7 +110,7 @@ export class AirtableGrant {
     const deadline = this.now().getTime() + leaseMs + WAIT_BEYOND_LEASE_MS;
     let delay = 100;
     while (this.now().getTime() < deadline) {
-      const rec = await this.read(userId);
+      const rec = await this.read(ref);
       const cred = rec.credential;
       if (cred.accessToken !== staleToken && this.fresh(cred)) return cred.accessToken;
       if (!cred.refreshToken)
@@ -118,12 +118,12 @@ export class AirtableGrant {
           'No Airtable refresh token is stored for you.',
           this.opts.reconnectUrl,
         );
-      if (await this.opts.storage.claimRefresh(userId, rec.refreshClaim, leaseMs)) {
+      if (await this.opts.storage.claimRefresh(ref, rec.refreshClaim, leaseMs)) {
         try {
           const tokens = await oauth.refresh(cred.refreshToken);
-          const next = oauthCredential(tokens);
+          const next = oauthCredential(tokens, cred.email);
           // Persist before use: the old pair is already dead at Airtable.
-          await this.opts.storage.upsertUserToken(userId, next, tokens.refreshExpiresAt);
+          await this.opts.storage.updateUserToken(ref, next, tokens.refreshExpiresAt);
           log.info({ userId }, 'airtable token refreshed');
           return next.accessToken;
         } catch (err) {
@@ -131,7 +131,7 @@ export class AirtableGrant {
             if (err.kind === 'conflict') {
               // Someone else refreshed: re-read after a moment.
             } else if (err.kind === 'invalid_grant') {
-              await this.opts.storage.markUserTokenDead(userId);
+              await this.opts.storage.markUserTokenDead(ref);
               log.warn({ userId }, 'airtable grant is dead (invalid_grant)');
               throw new ReconnectRequiredError(
                 'Airtable no longer accepts your authorization.',

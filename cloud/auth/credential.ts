@@ -2,7 +2,8 @@
 import type { AirtableTokenSet } from '../airtable/oauth-client';
 import type { AirtableCredential } from '../storage/base';
 
-export function oauthCredential(tokens: AirtableTokenSet): AirtableCredential {
+/** `email`: the account's email from whoami, kept across refreshes (consent page, whoami tool). */
+export function oauthCredential(tokens: AirtableTokenSet, email?: string): AirtableCredential {
   return {
     kind: 'oauth',
     accessToken: tokens.accessToken,
@@ -10,5 +11,6 @@ export function oauthCredential(tokens: AirtableTokenSet): AirtableCredential {
     accessExpiresAt: tokens.accessExpiresAt.toISOString(),
     refreshExpiresAt: tokens.refreshExpiresAt.toISOString(),
     scope: tokens.scope,
+    ...(email ? { email } : {}),
   };
 }

@@ -4,7 +4,7 @@
  * judged by Sec-Fetch-Site and Origin). Secrets are looked up by keyed hash (Storage).
  */
 import type { Request } from 'express';
-import type { SessionRecord, Storage } from '../storage/base';
+import type { CredentialRef, SessionRecord, Storage } from '../storage/base';
 
 export const SESSION_COOKIE = 'session_id';
 /** Bearer secrets we issue are base64url; anything else cannot be ours (and is not looked up). */
@@ -81,15 +81,22 @@ export type AuthOutcome =
   | { ok: true; value: AuthenticatedSession }
   | { ok: false; error: 'invalid_request' | 'invalid_token'; description: string };
 
-/**
- * Checks the request's session. `resource` is our MCP resource URL: access tokens issued by our
- * OAuth server are bound to one resource (RFC 8707 audience) and refused for any other.
- */
+export interface AuthenticateOptions {
+  /**
+   * Our MCP resource URL, at /mcp only: access tokens our OAuth server issued for exactly this
+   * resource (RFC 8707 audience) are accepted there. Everywhere else (session management under
+   * /auth and /api) only session ids are: a token handed to an MCP client must not be able to end
+   * the person's sessions or read their account.
+   */
+  resource?: string;
+}
+
+/** Checks the request's session id or, at the MCP resource, access token. */
 export async function authenticate(
   req: Request,
   storage: Storage,
   publicUrl: string,
-  resource?: string,
+  opts: AuthenticateOptions = {},
 ): Promise<AuthOutcome> {
   const cred = presentedCredential(req, publicUrl);
   if (!cred)
@@ -103,18 +110,27 @@ export async function authenticate(
       error: 'invalid_token',
       description: 'The session is unknown, expired or revoked: sign in again.',
     };
-  if (
-    session.data.kind === 'mcp_access' &&
-    resource &&
-    session.data.resource &&
-    session.data.resource !== resource
-  )
-    return {
-      ok: false,
-      error: 'invalid_token',
-      description: 'This access token was issued for another resource.',
-    };
+  if (session.data.kind === 'mcp_access') {
+    if (opts.resource === undefined)
+      return {
+        ok: false,
+        error: 'invalid_token',
+        description:
+          "An access token from this server's OAuth flow is only accepted at /mcp; this endpoint takes a session id.",
+      };
+    if (session.data.resource !== opts.resource)
+      return {
+        ok: false,
+        error: 'invalid_token',
+        description: 'This access token was issued for another resource.',
+      };
+  }
   return { ok: true, value: { session, secret: cred.secret, source: cred.source } };
+}
+
+/** The stored credential a session uses (CredentialRef). */
+export function sessionCredential(session: SessionRecord): CredentialRef {
+  return { userId: session.userId, credentialId: session.data.credentialId };
 }
 
 export function sessionCookie(secret: string, maxAgeSeconds: number, publicUrl: string): string {

@@ -1,13 +1,19 @@
 /**
  * The seed's sign-in flows: Airtable OAuth 2.0 with PKCE (start + callback) and the personal
- * access token path, each ending in a stored, encrypted credential (one UserToken row per Airtable
- * user) and a new session.
+ * access token path, each ending in a stored, encrypted credential of its own (one UserToken row
+ * per sign-in, so every connection keeps the credential it was made with) and a new session.
  */
 import { AirtableOAuthClient, fetchWhoami, type AirtableWhoami } from '../airtable/oauth-client';
 import { randomSecret } from '../crypto/keyed-hash';
 import type { AppDeps } from '../deps';
 import { oauthCredential } from './credential';
-import type { OAuthStateData, PendingAuthorization, SessionRecord } from '../storage/base';
+import type {
+  CredentialRef,
+  OAuthStateData,
+  PendingAuthorization,
+  SessionRecord,
+} from '../storage/base';
+import { hashBinding } from './browser-binding';
 
 export const STATE_TTL_MS = 15 * 60 * 1000; // seed: OAuthState lives 15 minutes
 export const KNOWN_PLATFORMS = [
@@ -52,15 +58,29 @@ export function airtableOAuthClient(deps: AppDeps): AirtableOAuthClient | undefi
   return client;
 }
 
-/** Creates the OAuthState (random 256-bit state, encrypted PKCE verifier) and returns Airtable's URL. */
+export interface StartSignInOptions {
+  platform: string;
+  pendingAuthorization?: PendingAuthorization;
+  /** The browser-binding value of the browser that starts it (cloud/auth/browser-binding.ts). */
+  browser: string;
+}
+
+/**
+ * Creates the OAuthState (random 256-bit state, encrypted PKCE verifier, hash of the starting
+ * browser's binding) and returns Airtable's URL.
+ */
 export async function startAirtableSignIn(
   deps: AppDeps,
   client: AirtableOAuthClient,
-  opts: { platform: string; pendingAuthorization?: PendingAuthorization },
+  opts: StartSignInOptions,
 ): Promise<string> {
   const state = randomSecret(32);
   const codeVerifier = AirtableOAuthClient.newCodeVerifier();
-  const data: OAuthStateData = { codeVerifier, platform: opts.platform };
+  const data: OAuthStateData = {
+    codeVerifier,
+    platform: opts.platform,
+    browserHash: hashBinding(deps.config.secretKey, opts.browser),
+  };
   if (opts.pendingAuthorization) data.pendingAuthorization = opts.pendingAuthorization;
   await deps.storage.createState(state, data, STATE_TTL_MS);
   return client.authorizeUrl(state, codeVerifier);
@@ -68,12 +88,14 @@ export async function startAirtableSignIn(
 
 export interface SignedIn {
   userId: string;
+  /** The credential this sign-in stored (every connection made from it keeps it). */
+  credential: Required<CredentialRef>;
   whoami: AirtableWhoami;
   platform: string;
   pendingAuthorization: PendingAuthorization | undefined;
 }
 
-/** Stores an OAuth token set for the Airtable user it belongs to. */
+/** Stores the OAuth token set as a new credential of the Airtable user it belongs to. */
 export async function completeAirtableSignIn(
   deps: AppDeps,
   client: AirtableOAuthClient,
@@ -82,17 +104,28 @@ export async function completeAirtableSignIn(
 ): Promise<SignedIn> {
   const tokens = await client.exchangeCode(code, stateData.codeVerifier);
   const whoami = await client.whoami(tokens.accessToken);
-  await deps.storage.upsertUserToken(whoami.id, oauthCredential(tokens), tokens.refreshExpiresAt);
+  const credentialId = await deps.storage.createUserToken(
+    whoami.id,
+    oauthCredential(tokens, whoami.email),
+    tokens.refreshExpiresAt,
+  );
   return {
     userId: whoami.id,
+    credential: { userId: whoami.id, credentialId },
     whoami,
     platform: stateData.platform,
     pendingAuthorization: stateData.pendingAuthorization,
   };
 }
 
-/** Validates a personal access token against whoami before storing anything. */
-export async function signInWithPat(deps: AppDeps, apiKey: string): Promise<AirtableWhoami> {
+/**
+ * Validates a personal access token against whoami before storing anything, then stores it as a
+ * new credential (it lives as long as what uses it: the session made next, or a grant).
+ */
+export async function signInWithPat(
+  deps: AppDeps,
+  apiKey: string,
+): Promise<{ whoami: AirtableWhoami; credential: Required<CredentialRef> }> {
   const whoami = await fetchWhoami(
     {
       apiBaseUrl: deps.config.airtable.apiBaseUrl,
@@ -102,29 +135,34 @@ export async function signInWithPat(deps: AppDeps, apiKey: string): Promise<Airt
     apiKey,
   );
   const sessionExpiry = new Date(deps.now().getTime() + sessionTtlMs(deps));
-  await deps.storage.upsertUserToken(
+  const credentialId = await deps.storage.createUserToken(
     whoami.id,
-    { kind: 'pat', accessToken: apiKey, scope: '' },
+    {
+      kind: 'pat',
+      accessToken: apiKey,
+      scope: '',
+      ...(whoami.email ? { email: whoami.email } : {}),
+    },
     sessionExpiry,
   );
-  return whoami;
+  return { whoami, credential: { userId: whoami.id, credentialId } };
 }
 
 export function sessionTtlMs(deps: AppDeps): number {
   return deps.config.sessionTtlDays * 24 * 60 * 60 * 1000;
 }
 
-/** A seed session (30 days); a PAT's stored expiry follows its last session. */
+/** A seed session (30 days) on one credential; a PAT's stored expiry follows what uses it. */
 export async function createUserSession(
   deps: AppDeps,
-  userId: string,
+  credential: Required<CredentialRef>,
   platform: string,
 ): Promise<{ secret: string; record: SessionRecord }> {
   const created = await deps.storage.createSession(
-    userId,
-    { platform, kind: 'session' },
+    credential.userId,
+    { platform, kind: 'session', credentialId: credential.credentialId },
     sessionTtlMs(deps),
   );
-  await deps.storage.extendUserTokenExpiry(userId, created.record.expiresAt);
+  await deps.storage.extendUserTokenExpiry(credential, created.record.expiresAt);
   return created;
 }

@@ -52,7 +52,7 @@ export function registerUserSessionFunctions(
       const userId = parseParams(request.params);
       const grants = revokeUserGrants ? await revokeUserGrants(userId) : 0;
       const revoked = await storage.revokeUserSessions(userId);
-      await storage.deleteUserToken(userId);
+      await storage.deleteUserTokens(userId);
       return { revoked_sessions: revoked, revoked_grants: grants, airtable_tokens_deleted: true };
     },
     { requireMaster: true },

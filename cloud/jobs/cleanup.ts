@@ -11,12 +11,15 @@
  *   more parallelism bought nothing in scripts/bench-cleanup.ts and would crowd out live traffic);
  * - rows written after the job started are never touched (cutoff = start time), and a row another
  *   run or a logout deleted first counts as `alreadyGone`, not as an error (two runs may overlap);
- * - UserToken: a token whose user still has a live session is kept (`kept`), and every delete is
- *   conditional on the row still being expired when parse-server re-reads it (triggers.ts).
+ * - UserToken: a credential that a live session or a live OAuth grant still uses is kept (`kept`):
+ *   for a per-connection row, sessions and grants naming its id; for a row of the earlier
+ *   one-row-per-user layout, any live session or grant of its user. Every delete is conditional
+ *   on the row still being expired when parse-server re-reads it (triggers.ts).
  */
 import { log } from '../log';
 import { getParse, type ParseSdk } from '../parse-runtime';
 import { CLASS_DEFINITIONS } from '../schema/definitions';
+import { OAUTH_CLASSES } from '../oauth-server/parse-store';
 import { CLASSES } from '../storage/codec';
 import {
   destroyObjects,
@@ -62,27 +65,41 @@ export const CLEANUP_ORDER: readonly string[] = [
   CLASSES.token,
 ];
 
-/** User ids (among `userIds`) that still have a session alive at `now`. */
-async function usersWithLiveSessions(
+/** Values of `field` (among `values`) that a live row of `className` still carries at `now`. */
+async function liveValues(
   Parse: ParseSdk,
-  userIds: readonly string[],
+  className: string,
+  field: string,
+  values: readonly string[],
   now: Date,
 ): Promise<Set<string>> {
   const live = new Set<string>();
-  for (let i = 0; i < userIds.length; i += 500) {
-    const found: unknown[] = await new Parse.Query(CLASSES.session)
-      .containedIn('user_id', userIds.slice(i, i + 500))
-      .greaterThan('expires_at', now)
-      .distinct('user_id');
-    for (const id of found) if (typeof id === 'string') live.add(id);
+  for (let i = 0; i < values.length; i += 500) {
+    const query = new Parse.Query(className)
+      .containedIn(field, values.slice(i, i + 500))
+      .greaterThan('expires_at', now);
+    if (className === OAUTH_CLASSES.grant) query.notEqualTo('revoked', true);
+    const found: unknown[] = await query.distinct(field);
+    for (const v of found) if (typeof v === 'string') live.add(v);
   }
   return live;
 }
 
-async function withoutLiveSessions(Parse: ParseSdk, page: ParseObject[], now: Date) {
-  const userIdOf = (row: ParseObject) => String(row.get('user_id') ?? '');
-  const live = await usersWithLiveSessions(Parse, [...new Set(page.map(userIdOf))], now);
-  return page.filter((row) => !live.has(userIdOf(row)));
+/** The credentials of `page` that nothing alive uses any more. */
+async function unusedCredentials(Parse: ParseSdk, page: ParseObject[], now: Date) {
+  const perConnection = page.filter((row) => row.get('per_connection') === true);
+  const legacy = page.filter((row) => row.get('per_connection') !== true);
+  const ids = perConnection.map((row) => row.id ?? '').filter(Boolean);
+  const userIds = [...new Set(legacy.map((row) => String(row.get('user_id') ?? '')))];
+  const used = new Set<string>();
+  for (const cls of [CLASSES.session, OAUTH_CLASSES.grant]) {
+    for (const id of await liveValues(Parse, cls, 'credential_id', ids, now)) used.add(id);
+    for (const u of await liveValues(Parse, cls, 'user_id', userIds, now)) used.add(`user:${u}`);
+  }
+  return [
+    ...perConnection.filter((row) => !used.has(row.id ?? '')),
+    ...legacy.filter((row) => !used.has(`user:${String(row.get('user_id') ?? '')}`)),
+  ];
 }
 
 export async function cleanupExpired(opts: CleanupOptions): Promise<CleanupResult> {
@@ -94,10 +111,9 @@ export async function cleanupExpired(opts: CleanupOptions): Promise<CleanupResul
   for (const className of CLEANUP_ORDER) {
     const counts: ClassCleanup = { deleted: 0, alreadyGone: 0, kept: 0, failed: 0 };
     classes[className] = counts;
-    const select = className === CLASSES.token ? ['user_id'] : [];
+    const select = className === CLASSES.token ? ['user_id', 'per_connection'] : [];
     for await (const page of expiredPages(Parse, className, { before: now, pageSize, select })) {
-      const doomed =
-        className === CLASSES.token ? await withoutLiveSessions(Parse, page, now) : page;
+      const doomed = className === CLASSES.token ? await unusedCredentials(Parse, page, now) : page;
       counts.kept += page.length - doomed.length;
       const result = await destroyObjects(Parse, doomed, {
         batchSize: opts.batchSize ?? 50,

@@ -1,9 +1,13 @@
 /**
  * Validation of an authorization request (GET /authorize), in the order RFC 6749 section
- * 4.1.2.1 requires: until the client and its exact redirect URI are known, errors are shown to
- * the person (never redirected - an open redirector otherwise); afterwards they go back to the
- * client. Parameters are read from the raw query string, so a repeated parameter is caught (RFC
- * 6749 section 3.1) whatever query parser the host app uses.
+ * 4.1.2.1 requires. Every error found here is shown to the person as a page, never redirected:
+ * before the client and its exact redirect URI are known that is what the RFC requires, and
+ * afterwards too, because every client here registered itself (DCR) or describes itself (CIMD),
+ * so its redirect URI is unverified, and redirecting errors to it before the person interacted
+ * would make this server an open redirector anyone can mint (RFC 9700 section 4.11.2). Once the
+ * person answered the consent page, errors go back to the client (decision.ts). Parameters are
+ * read from the raw query string, so a repeated parameter is caught (RFC 6749 section 3.1)
+ * whatever query parser the host app uses.
  */
 import { z } from 'zod';
 import type { Config } from '../config';
@@ -24,10 +28,8 @@ import type { ConsentRequest } from './store';
 
 export type AuthorizeOutcome =
   | { kind: 'ok'; client: ResolvedClient; request: ConsentRequest }
-  /** Shown on a page: the redirect URI is not trusted. */
-  | { kind: 'show'; error: OAuthError; status: number }
-  /** Sent back to the client's (verified) redirect URI. */
-  | { kind: 'redirect'; error: OAuthError; redirectUri: string; state: string | undefined };
+  /** Shown on a page (see the header: never redirected before the person interacts). */
+  | { kind: 'show'; error: OAuthError; status: number };
 
 const short = z.string().max(2048);
 const QuerySchema = z.object({
@@ -79,13 +81,6 @@ export async function validateAuthorizeRequest(
       ),
     );
 
-  // From here on the redirect URI is trusted: errors go back to the client.
-  const redirect = (error: OAuthError): AuthorizeOutcome => ({
-    kind: 'redirect',
-    error,
-    redirectUri: q.redirect_uri!,
-    state: q.state,
-  });
   try {
     if (repeated.length > 0)
       throw new InvalidRequestError(`Parameter ${repeated[0]} appears more than once.`);
@@ -112,7 +107,7 @@ export async function validateAuthorizeRequest(
     if (q.state !== undefined) request.state = q.state;
     return { kind: 'ok', client, request };
   } catch (err) {
-    if (err instanceof OAuthError) return redirect(err);
+    if (err instanceof OAuthError) return show(err);
     throw err;
   }
 }

@@ -1,7 +1,9 @@
 /**
  * GET /authorize (RFC 6749 section 4.1.1 with PKCE, RFC 8707 resource): validates the request,
- * then shows the consent page with a CSRF-safe form token (consent-token.ts). Nothing is issued
- * here; the person's answer goes to POST /authorize/decision.
+ * then shows the consent page with a CSRF-safe form token (consent-token.ts), naming the Airtable
+ * account approving would connect when the browser is signed in (recorded with the consent row:
+ * the decision refuses any other). Nothing is issued here; the answer goes to POST
+ * /authorize/decision. Errors are always a page here (authorize-request.ts: no open redirect).
  */
 import type { Request, Response } from 'express';
 import { validateAuthorizeRequest, rawQuery } from './authorize-request';
@@ -15,8 +17,8 @@ import {
 } from './consent-token';
 import { sendOAuthErrorPage, setPageHeaders } from './errors';
 import { timings, type OAuthCoreDeps } from './options';
-import { errorRedirect } from './redirect';
-import { signedInUser } from './signed-in-user';
+import type { ConsentRecord } from './store';
+import { signedInAccount } from './signed-in-user';
 
 /** A redirect that works on Express 4 and 5 alike, never cached. */
 export function redirectTo(res: Response, url: string, status = 302): void {
@@ -36,34 +38,36 @@ export function authorizeHandler(deps: OAuthCoreDeps) {
         sendOAuthErrorPage(res, outcome.error, outcome.status);
         return;
       }
-      if (outcome.kind === 'redirect') {
-        redirectTo(
-          res,
-          errorRedirect(
-            deps.config,
-            { redirectUri: outcome.redirectUri, state: outcome.state },
-            outcome.error.errorCode,
-            outcome.error.message,
-          ),
-        );
-        return;
-      }
       const secretKey = deps.config.secretKey;
       const browser = browserBinding(req, res, deps.config.publicUrl);
       const nonce = newConsentNonce();
+      const account = await signedInAccount(deps, req);
+      const record: ConsentRecord = {
+        request: outcome.request,
+        browserHash: hashBrowser(secretKey, browser),
+      };
+      if (account) {
+        record.account = { userId: account.credential.userId };
+        if (account.credential.credentialId)
+          record.account.credentialId = account.credential.credentialId;
+      }
       await deps.oauthStore.createConsent(
         hashConsentNonce(secretKey, nonce),
-        { request: outcome.request, browserHash: hashBrowser(secretKey, browser) },
+        record,
         new Date(deps.now().getTime() + timings(deps).consentTtlMs),
       );
-      const signedIn = (await signedInUser(deps, req)) !== undefined;
       setPageHeaders(res);
       res.status(200).send(
         consentPage({
           client: outcome.client,
           request: outcome.request,
           formToken: formToken(secretKey, nonce, browser),
-          signedIn,
+          account: account && {
+            userId: account.credential.userId,
+            email: account.email,
+            kind: account.kind,
+          },
+          sandbox: deps.config.sandbox,
         }),
       );
     } catch (err) {

@@ -5,7 +5,7 @@
  * after the Airtable sign-in that a PendingAuthorization started.
  */
 import { keyedHash, randomSecret } from '../crypto/keyed-hash';
-import type { PendingAuthorization } from '../storage/base';
+import type { CredentialRef, PendingAuthorization } from '../storage/base';
 import { findClient } from './clients';
 import { InvalidClientError } from './errors';
 import { createGrant } from './grants';
@@ -16,8 +16,8 @@ import { normalizeScopes } from './scopes';
 
 /**
  * Issues a code (256-bit, stored hashed, 10 minutes, single use) bound to the client, redirect
- * URI, PKCE challenge, resource, scopes and `userId` (the Airtable user id), and returns the
- * client's redirect URI with `code`, `state` and `iss`.
+ * URI, PKCE challenge, resource, scopes, the Airtable user and the stored credential every token
+ * of the grant will use, and returns the client's redirect URI with `code`, `state` and `iss`.
  *
  * Throws InvalidClientError when the client disappeared or no longer lists the redirect URI:
  * then nothing can be sent back to it; show an error page.
@@ -25,8 +25,9 @@ import { normalizeScopes } from './scopes';
 export async function completeAuthorization(
   deps: OAuthCoreDeps,
   pending: PendingAuthorization,
-  userId: string,
+  credential: CredentialRef,
 ): Promise<string> {
+  const userId = credential.userId;
   const found = await findClient(deps, pending.clientId);
   if (!found.ok) throw new InvalidClientError(found.message);
   if (!isRegisteredRedirectUri(found.client.metadata.redirect_uris, pending.redirectUri))
@@ -34,10 +35,13 @@ export async function completeAuthorization(
   const scopes = normalizeScopes(pending.scopes);
   const grant = await createGrant(deps, {
     userId,
+    credentialId: credential.credentialId,
     clientId: pending.clientId,
     scopes,
     resource: pending.resource,
   });
+  // A personal access token lives as long as what uses it; now this grant does too.
+  await deps.storage.extendUserTokenExpiry(credential, grant.expiresAt);
   const code = randomSecret(32);
   const now = deps.now();
   await deps.oauthStore.createCode(

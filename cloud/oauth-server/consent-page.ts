@@ -2,9 +2,12 @@
  * The consent page (MCP authorization spec, "confused deputy": every dynamically registered
  * client needs the person's explicit approval before we redirect upstream). It names the client
  * and, prominently, where the answer will be sent: a client's name is self-asserted, its redirect
- * host is what actually receives access.
+ * host is what actually receives access. It also names the Airtable account approving connects
+ * (a browser signed in here), with a way to use another one - so a browser that was signed in
+ * to someone else's account behind the person's back (login CSRF) cannot go unnoticed.
  */
 import { esc, layout } from '../web/html';
+import { sandboxNotice } from '../web/pages';
 import type { ResolvedClient } from './clients';
 import { redirectHost } from './redirect-uri';
 import { SCOPE_DESCRIPTIONS, isScope } from './scopes';
@@ -14,8 +17,9 @@ export interface ConsentPageInput {
   client: ResolvedClient;
   request: ConsentRequest;
   formToken: string;
-  /** Already signed in with a usable Airtable connection: approval finishes at once. */
-  signedIn: boolean;
+  /** The browser is signed in with a usable Airtable connection: approval uses it at once. */
+  account: { userId: string; email: string | undefined; kind: 'oauth' | 'pat' } | undefined;
+  sandbox?: boolean;
 }
 
 export function consentPage(input: ConsentPageInput): string {
@@ -30,20 +34,28 @@ export function consentPage(input: ConsentPageInput): string {
     .filter(isScope)
     .map((s) => `<li><b>${esc(s)}</b> - ${esc(SCOPE_DESCRIPTIONS[s])}</li>`)
     .join('');
-  const next = input.signedIn
-    ? 'Approving connects it to the Airtable account you are signed in with here.'
-    : 'After you approve, Airtable asks you to sign in and choose the bases to share.';
+  const account = input.account;
+  const accountCard = account
+    ? `<div class="card" id="account"><p>Approving connects it to this Airtable account:</p>
+<p style="font-size:1.2em;margin:.2em 0"><b>${esc(account.email ?? account.userId)}</b></p>
+<p class="muted">Airtable user ${esc(account.userId)}, signed in here with ${account.kind === 'pat' ? 'a personal access token' : 'Airtable'}. Not you, or not the account you want? Choose "Use another Airtable account" and Airtable will ask you to sign in.</p></div>`
+    : `<div class="card" id="account"><p>After you approve, Airtable asks you to sign in and choose the bases to share.</p></div>`;
+  const approve = account
+    ? `<button type="submit" name="decision" value="approve">Allow for ${esc(account.email ?? account.userId)}</button>
+<button type="submit" name="decision" value="approve_other_account" class="secondary">Use another Airtable account</button>`
+    : `<button type="submit" name="decision" value="approve">Allow</button>`;
   return layout(
     'Allow access to your Airtable?',
-    `<h1>Allow <span>${esc(name)}</span> to use your Airtable?</h1>
+    `${sandboxNotice(input.sandbox, 'other')}<h1>Allow <span>${esc(name)}</span> to use your Airtable?</h1>
 <div class="card"><p>After you decide, you will be sent to:</p>
 <p style="font-size:1.4em;margin:.2em 0"><b>${esc(host)}</b></p>
 <p class="muted">${esc(request.redirectUri)}</p>${identity}</div>
-<div class="card"><p>It asks to:</p><ul>${scopes}</ul><p class="muted">${esc(next)}</p></div>
+<div class="card"><p>It asks to:</p><ul>${scopes}</ul></div>
+${accountCard}
 <p>Only continue if you started this connection yourself, from an application you trust, and you recognise <b>${esc(host)}</b>.</p>
 <form method="post" action="/authorize/decision">
 <input type="hidden" name="consent" value="${esc(input.formToken)}">
-<button type="submit" name="decision" value="approve">Allow</button>
+${approve}
 <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 </form>`,
   );

@@ -8,39 +8,20 @@
  * - single use and short-lived: the row is consumed atomically and expires in 10 minutes;
  * - bound to this browser and signed: `<nonce>.<HMAC(SECRET_KEY, nonce + browser cookie)>`, where
  *   the browser cookie is a random HttpOnly value set with the consent page - an attacker's page
- *   can neither read it nor get a token for it.
+ *   can neither read it nor get a token for it. The same cookie binds the Airtable sign-in that
+ *   an approval starts (cloud/auth/browser-binding.ts).
  */
-import type { Request, Response } from 'express';
-import { readCookie } from '../auth/session-auth';
 import { constantTimeEqual, keyedHash, randomSecret } from '../crypto/keyed-hash';
 import { HASH_PURPOSE } from './options';
 
-export const BROWSER_COOKIE = 'oauth_browser';
-const BROWSER_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+// The browser cookie is the one every sign-in flow is bound with (cloud/auth/browser-binding.ts).
+export {
+  bindBrowser as browserBinding,
+  presentedBinding as existingBrowserBinding,
+  hashBinding as hashBrowser,
+} from '../auth/browser-binding';
+
 const NONCE_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-const COOKIE_MAX_AGE_S = 24 * 60 * 60;
-
-/** The browser-binding value of this request, set as a cookie when the browser has none yet. */
-export function browserBinding(req: Request, res: Response, publicUrl: string): string {
-  const existing = readCookie(req, BROWSER_COOKIE);
-  if (existing && BROWSER_SHAPE.test(existing)) return existing;
-  const value = randomSecret(32);
-  const secure = publicUrl.startsWith('https://') ? '; Secure' : '';
-  res.append(
-    'Set-Cookie',
-    `${BROWSER_COOKIE}=${value}; Path=/authorize; HttpOnly; SameSite=Lax; Max-Age=${COOKIE_MAX_AGE_S}${secure}`,
-  );
-  return value;
-}
-
-export function existingBrowserBinding(req: Request): string | undefined {
-  const value = readCookie(req, BROWSER_COOKIE);
-  return value && BROWSER_SHAPE.test(value) ? value : undefined;
-}
-
-export function hashBrowser(secretKey: string, browser: string): string {
-  return keyedHash(secretKey, HASH_PURPOSE.browser, browser);
-}
 
 export function hashConsentNonce(secretKey: string, nonce: string): string {
   return keyedHash(secretKey, HASH_PURPOSE.consent, nonce);

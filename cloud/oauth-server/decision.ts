@@ -1,10 +1,11 @@
 /**
  * POST /authorize/decision: the person's answer on the consent page. The form token must be
- * signed for this browser and match an unanswered consent row (consumed here, once). Deny sends
- * access_denied back (RFC 6749 section 4.1.2.1); approve issues our code at once when the browser
- * is signed in with a usable Airtable connection, and otherwise starts the Airtable sign-in with
- * the request parked in the OAuth state (the lead's /auth/callback then calls
- * completeAuthorization).
+ * signed for this browser and match an unanswered consent row (consumed here, once); cross-site
+ * posts are refused. Deny sends access_denied back (RFC 6749 section 4.1.2.1). "approve" on a
+ * page that named a signed-in Airtable account issues our code at once for exactly that account's
+ * credential (if the browser's sign-in changed since, nothing is issued); on a page that named no
+ * account, and for "approve_other_account", it starts the Airtable sign-in, bound to this browser,
+ * with the request parked in the OAuth state (/auth/callback then calls completeAuthorization).
  */
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -31,33 +32,23 @@ import {
 import { MCP_OAUTH_PLATFORM, type OAuthServerDeps } from './options';
 import { errorRedirect } from './redirect';
 import { isRegisteredRedirectUri } from './redirect-uri';
-import { signedInUser } from './signed-in-user';
+import { sameAccount, signedInAccount } from './signed-in-user';
+import { crossSiteProblem } from '../http/cross-site';
 
 const DecisionBody = z.object({
   consent: z.string().min(1).max(200),
-  decision: z.enum(['approve', 'deny']),
+  decision: z.enum(['approve', 'approve_other_account', 'deny']),
 });
 
 const EXPIRED =
   'This consent form has expired, was already answered, or was opened in another browser.';
-
-/** Only our own consent page may post here (Fetch Metadata; Origin is "null" under no-referrer). */
-function crossSite(req: Request, publicUrl: string): boolean {
-  const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
-  const origin = req.headers.origin;
-  if (origin === undefined || origin === 'null') return false;
-  try {
-    return new URL(origin).origin !== new URL(publicUrl).origin;
-  } catch {
-    return true;
-  }
-}
+const ACCOUNT_CHANGED =
+  'The Airtable account signed in in this browser changed after this page was shown, so nothing was approved. Go back to the application and connect again.';
 
 export function decisionHandler(deps: OAuthServerDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
-      if (crossSite(req, deps.config.publicUrl)) {
+      if (crossSiteProblem(req, deps.config.publicUrl)) {
         sendOAuthErrorPage(res, new AccessDeniedError('Cross-site consent answers are refused.'));
         return;
       }
@@ -101,14 +92,22 @@ export function decisionHandler(deps: OAuthServerDeps) {
         );
         return;
       }
+      const shown = parsed.data.decision === 'approve' ? record.account : undefined;
+      if (shown) {
+        const current = await signedInAccount(deps, req);
+        if (!current || !sameAccount(current.credential, shown)) {
+          sendOAuthErrorPage(res, new AccessDeniedError(ACCOUNT_CHANGED), 409);
+          return;
+        }
+      }
       try {
         const pending: PendingAuthorization = { ...request };
-        const userId = await signedInUser(deps, req);
-        const next = userId
-          ? await completeAuthorization(deps, pending, userId)
+        const next = shown
+          ? await completeAuthorization(deps, pending, shown)
           : await deps.airtableSignIn.start({
               platform: MCP_OAUTH_PLATFORM,
               pendingAuthorization: pending,
+              browser,
             });
         redirectTo(res, next, 303);
       } catch (err) {

@@ -121,6 +121,7 @@ export function setPageHeaders(res: Response): void {
   res.setHeader('Content-Security-Policy', PAGE_CSP);
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
 }
 
 /**

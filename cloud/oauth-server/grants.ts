@@ -11,12 +11,20 @@ import type { GrantRecord } from './store';
 
 export async function createGrant(
   deps: OAuthCoreDeps,
-  fields: { userId: string; clientId: string; scopes: string[]; resource: string },
+  fields: {
+    userId: string;
+    credentialId?: string | undefined;
+    clientId: string;
+    scopes: string[];
+    resource: string;
+  },
 ): Promise<GrantRecord> {
   const now = deps.now();
+  const { credentialId, ...rest } = fields;
   const grant: GrantRecord = {
     grantId: randomSecret(16),
-    ...fields,
+    ...rest,
+    ...(credentialId !== undefined ? { credentialId } : {}),
     revoked: false,
     createdAt: now,
     expiresAt: new Date(now.getTime() + timings(deps).refreshTokenTtlMs),

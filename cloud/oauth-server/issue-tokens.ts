@@ -36,6 +36,7 @@ export async function issueTokens(
       scopes,
       resource: grant.resource,
       grantId: grant.grantId,
+      ...(grant.credentialId !== undefined ? { credentialId: grant.credentialId } : {}),
     },
     t.accessTokenTtlMs,
   );

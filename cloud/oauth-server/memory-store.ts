@@ -13,6 +13,7 @@ interface Row<T> {
   data: T;
   uses: number;
   expiresAt: Date;
+  firstUsedAt?: Date;
 }
 
 function clone<T>(value: T): T {
@@ -97,6 +98,19 @@ export class MemoryOAuthServerStore implements OAuthServerStore {
     return ids;
   }
 
+  async credentialHasLiveGrants(
+    userId: string,
+    credentialId: string | undefined,
+  ): Promise<boolean> {
+    return [...this.grants.values()].some(
+      (g) =>
+        g.userId === userId &&
+        g.credentialId === credentialId &&
+        !g.revoked &&
+        this.live(g) !== undefined,
+    );
+  }
+
   async createRefreshToken(
     tokenHash: string,
     data: RefreshTokenData,
@@ -118,6 +132,9 @@ export class MemoryOAuthServerStore implements OAuthServerStore {
     const row = this.live(map.get(key));
     if (!row) return null;
     row.uses += 1;
-    return { data: clone(row.data), uses: row.uses, expiresAt: row.expiresAt };
+    if (row.uses === 1) row.firstUsedAt = this.now();
+    const claimed: Claimed<T> = { data: clone(row.data), uses: row.uses, expiresAt: row.expiresAt };
+    if (row.firstUsedAt) claimed.firstUsedAt = row.firstUsedAt;
+    return claimed;
   }
 }

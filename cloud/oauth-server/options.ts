@@ -3,9 +3,16 @@ import type { AppDeps } from '../deps';
 import type { PendingAuthorization } from '../storage/base';
 import type { OAuthServerStore } from './store';
 
-/** The lead's Airtable sign-in (cloud/auth): returns Airtable's authorize URL to redirect to. */
+/**
+ * The Airtable sign-in (cloud/auth): returns Airtable's authorize URL to redirect to. `browser` is
+ * the browser-binding value of the browser that approved: the callback completes only there.
+ */
 export interface AirtableSignInPort {
-  start(opts: { platform: string; pendingAuthorization?: PendingAuthorization }): Promise<string>;
+  start(opts: {
+    platform: string;
+    pendingAuthorization?: PendingAuthorization;
+    browser: string;
+  }): Promise<string>;
 }
 
 export interface OAuthTimings {
@@ -49,7 +56,6 @@ export const HASH_PURPOSE = {
   refreshToken: 'oauth-refresh-token',
   consent: 'oauth-consent',
   consentForm: 'oauth-consent-form',
-  browser: 'oauth-consent-browser',
 } as const;
 
 /** The `platform` our access tokens and Airtable sign-ins carry. */

@@ -44,6 +44,7 @@ const ConsentSchema = z.object({
     scopes: z.array(z.string()),
   }),
   browserHash: z.string(),
+  account: z.object({ userId: z.string(), credentialId: z.string().optional() }).optional(),
 });
 
 const CodeDataSchema = z.object({
@@ -262,6 +263,7 @@ export class ParseOAuthServerStore implements OAuthServerStore {
       this.newRow(OAUTH_CLASSES.grant, {
         grant_id: record.grantId,
         user_id: record.userId,
+        credential_id: record.credentialId,
         client_id: record.clientId,
         data: JSON.stringify({ scopes: record.scopes, resource: record.resource }),
         revoked: record.revoked,
@@ -285,9 +287,11 @@ export class ParseOAuthServerStore implements OAuthServerStore {
     const clientId = stringOf(row, 'client_id');
     const expiresAt = dateOf(row, 'expires_at');
     if (!data || !grantId || !userId || !clientId || !expiresAt) return null;
+    const credentialId = stringOf(row, 'credential_id');
     return {
       grantId,
       userId,
+      ...(credentialId ? { credentialId } : {}),
       clientId,
       scopes: data.scopes,
       resource: data.resource,
@@ -334,6 +338,19 @@ export class ParseOAuthServerStore implements OAuthServerStore {
     });
   }
 
+  credentialHasLiveGrants(userId: string, credentialId: string | undefined): Promise<boolean> {
+    return guarded(async () => {
+      const Parse = this.parse();
+      const query = new Parse.Query(OAUTH_CLASSES.grant)
+        .equalTo('user_id', userId)
+        .notEqualTo('revoked', true)
+        .greaterThan('expires_at', this.now());
+      if (credentialId !== undefined) query.equalTo('credential_id', credentialId);
+      else query.doesNotExist('credential_id');
+      return (await query.select('objectId').first(MASTER)) !== undefined;
+    });
+  }
+
   private async deleteRefreshTokens(grantId: string): Promise<void> {
     const Parse = this.parse();
     for (;;) {
@@ -375,9 +392,19 @@ export class ParseOAuthServerStore implements OAuthServerStore {
       if (!row) return null;
       const data = this.toRefreshData(row);
       const expiresAt = dateOf(row, 'expires_at');
+      const firstUsedAt = dateOf(row, 'used_at');
       const uses = await this.increment(row);
       if (!data || !expiresAt || uses === undefined) return null;
-      return { data, uses, expiresAt };
+      if (uses === 1) {
+        // Recorded for the reuse grace window (token-refresh.ts); a second claimer that read the
+        // row before this write sees no used_at and knows the first use is happening right now.
+        const used = this.now();
+        await row.save({ used_at: used }, MASTER).catch((err: unknown) => {
+          if (!isObjectNotFound(err)) throw err;
+        });
+        return { data, uses, expiresAt, firstUsedAt: used };
+      }
+      return { data, uses, expiresAt, ...(firstUsedAt ? { firstUsedAt } : {}) };
     });
   }
 

@@ -47,10 +47,19 @@ export interface ConsentRequest {
   scopes: string[];
 }
 
+/** The Airtable connection a consent page said approving would use (a signed-in browser). */
+export interface ShownAccount {
+  userId: string;
+  /** Absent for a legacy credential (CredentialRef). */
+  credentialId?: string;
+}
+
 export interface ConsentRecord {
   request: ConsentRequest;
   /** keyedHash of the browser-binding cookie the consent form was issued to. */
   browserHash: string;
+  /** What the page named; approving with another account than this one is refused. */
+  account?: ShownAccount;
 }
 
 /** What an authorization code stands for (RFC 6749 section 4.1.2: bound to all of this). */
@@ -68,6 +77,8 @@ export interface CodeData {
 export interface GrantRecord {
   grantId: string;
   userId: string;
+  /** The stored Airtable credential every token of this grant uses (absent: legacy row). */
+  credentialId?: string;
   clientId: string;
   scopes: string[];
   resource: string;
@@ -86,6 +97,8 @@ export interface Claimed<T> {
   data: T;
   uses: number;
   expiresAt: Date;
+  /** When the first claim happened (refresh tokens; undefined while it is being recorded). */
+  firstUsedAt?: Date;
 }
 
 export interface OAuthServerStore {
@@ -114,6 +127,8 @@ export interface OAuthServerStore {
   revokeGrant(grantId: string): Promise<void>;
   /** Revokes every grant of one user ("sign out everywhere"); returns their ids. */
   revokeUserGrants(userId: string): Promise<string[]>;
+  /** Whether a live, unrevoked grant uses this credential (absent id: the user's legacy one). */
+  credentialHasLiveGrants(userId: string, credentialId: string | undefined): Promise<boolean>;
 
   // Refresh tokens: rotated; a used one is kept until expiry to detect reuse.
   createRefreshToken(tokenHash: string, data: RefreshTokenData, expiresAt: Date): Promise<void>;

@@ -51,6 +51,12 @@ export const AUTH_FAILURE_REASONS = [
   'oauth_grant',
   /** The Airtable OAuth callback failed (bad state, refused code). */
   'airtable_callback',
+  /** The Airtable callback reached a browser other than the one that started the sign-in. */
+  'browser_mismatch',
+  /** A cross-site browser request to an endpoint that changes state. */
+  'cross_site',
+  /** A refresh token presented again after its grace window (the grant family is revoked). */
+  'refresh_reuse',
 ] as const;
 
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];

@@ -1,7 +1,8 @@
 /**
  * GET /auth/authorize and GET /auth/callback: the seed's Airtable OAuth 2.0 + PKCE flow
  * (airtable.com/developers/web/api/oauth-reference). The state is single use: a replayed or
- * expired one gets 400 "Invalid state - start again".
+ * expired one gets 400 "Invalid state - start again". The callback completes only in the browser
+ * that started the flow (cloud/auth/browser-binding.ts); anywhere else it issues nothing.
  */
 import type { Express, Request, Response } from 'express';
 import { AirtableOAuthError, type AirtableOAuthClient } from '../airtable/oauth-client';
@@ -12,19 +13,23 @@ import {
   completeAirtableSignIn,
   airtableOAuthClient,
 } from '../auth/signin';
+import { bindBrowser, sameBrowser } from '../auth/browser-binding';
 import { sessionCookie } from '../auth/session-auth';
 import type { AppDeps } from '../deps';
 import { HttpError, handle } from '../http/errors';
 import { perIpLimit } from '../http/rate-limit';
 import { log } from '../log';
 import { countAuthFailure } from '../observability/metrics';
-import type { PendingAuthorization } from '../storage/base';
+import type { CredentialRef, PendingAuthorization } from '../storage/base';
 import { PAGE_CSP } from '../web/html';
 import { configureOAuthPage, connectedPage, describeAirtableError, errorPage } from '../web/pages';
 
 export interface AirtableAuthRouteOptions {
   /** Our OAuth server turns an approved MCP client request into a code (cloud/oauth-server). */
-  completePendingAuthorization?: (pending: PendingAuthorization, userId: string) => Promise<string>;
+  completePendingAuthorization?: (
+    pending: PendingAuthorization,
+    credential: Required<CredentialRef>,
+  ) => Promise<string>;
   /** Where to send an MCP client whose person refused (or Airtable failed) the Airtable step. */
   pendingAuthorizationError?: (
     pending: PendingAuthorization,
@@ -103,7 +108,8 @@ export function registerAirtableAuthRoutes(
           'invalid_request',
           'platform must be letters, digits, "-" or "_" (e.g. chatgpt, claude, cursor).',
         );
-      const url = await startAirtableSignIn(deps, client, { platform });
+      const browser = bindBrowser(req, res, deps.config.publicUrl);
+      const url = await startAirtableSignIn(deps, client, { platform, browser });
       res.setHeader('Cache-Control', 'no-store');
       res.redirect(302, url);
     }),
@@ -139,6 +145,25 @@ export function registerAirtableAuthRoutes(
           'invalid_state',
           'Invalid state - start again',
           'This sign-in link has expired or was already used. Start the sign-in again.',
+        );
+        return;
+      }
+      if (!sameBrowser(req, deps.config.secretKey, stateData.browserHash)) {
+        // Someone else's sign-in link (or one opened in another browser): finishing it here would
+        // hand this browser's Airtable approval to whoever started it, or sign this browser in to
+        // their account. The state is consumed; nothing is exchanged or issued.
+        countAuthFailure('browser_mismatch');
+        log.warn(
+          { pending: Boolean(stateData.pendingAuthorization) },
+          'callback in another browser',
+        );
+        fail(
+          req,
+          res,
+          403,
+          'browser_mismatch',
+          'Sign-in started in another browser',
+          'This Airtable sign-in was started in a different browser (or its cookie expired), so it cannot finish here. If you started it yourself, start again in this browser; if someone sent you this link, close this page.',
         );
         return;
       }
@@ -203,13 +228,17 @@ export function registerAirtableAuthRoutes(
           throw new HttpError(500, 'server_error', 'The OAuth server is not enabled.');
         const redirect = await opts.completePendingAuthorization(
           signedIn.pendingAuthorization,
-          signedIn.userId,
+          signedIn.credential,
         );
         res.setHeader('Cache-Control', 'no-store');
         res.redirect(302, redirect);
         return;
       }
-      const { secret, record } = await createUserSession(deps, signedIn.userId, signedIn.platform);
+      const { secret, record } = await createUserSession(
+        deps,
+        signedIn.credential,
+        signedIn.platform,
+      );
       const maxAge = Math.floor((record.expiresAt.getTime() - deps.now().getTime()) / 1000);
       res.setHeader('Set-Cookie', sessionCookie(secret, maxAge, deps.config.publicUrl));
       const mcpUrl = `${deps.config.publicUrl}/mcp`;

@@ -1,14 +1,24 @@
 /**
  * POST /api/auth/direct (the seed's API-key path), GET /api/auth/session (who am I) and
- * POST /auth/logout (this session, or with all=true every session and the stored Airtable tokens).
+ * POST /auth/logout (this session and its credential when nothing else uses it, or with all=true
+ * every session, grant and stored Airtable credential of the user). These manage sessions: they
+ * accept session ids only (never our OAuth access tokens), and the two that change state refuse
+ * cross-site browser requests (cloud/http/cross-site.ts).
  */
 import type { Express } from 'express';
 import { z } from 'zod';
 import { AirtableOAuthError } from '../airtable/oauth-client';
-import { authenticate, clearedSessionCookie, sessionCookie } from '../auth/session-auth';
+import { releaseCredential, type GrantsUseCredential } from '../auth/credential-release';
+import {
+  authenticate,
+  clearedSessionCookie,
+  sessionCookie,
+  sessionCredential,
+} from '../auth/session-auth';
 import { createUserSession, parsePlatform, signInWithPat } from '../auth/signin';
 import type { AppDeps } from '../deps';
 import { readBody } from '../http/body';
+import { crossSiteProblem } from '../http/cross-site';
 import { HttpError, handle } from '../http/errors';
 import { perIpLimit } from '../http/rate-limit';
 import { log } from '../log';
@@ -45,6 +55,16 @@ function unauthorized(description: string, publicUrl: string): HttpError {
 export interface SessionRouteOptions {
   /** Also ends the OAuth grants (refresh tokens) of the user on "sign out everywhere". */
   revokeUserGrants?: (userId: string) => Promise<number>;
+  /** Whether OAuth grants still use a credential (logout then keeps it). */
+  grantsUseCredential?: GrantsUseCredential;
+}
+
+function refuseCrossSite(req: Parameters<typeof crossSiteProblem>[0], publicUrl: string): void {
+  const problem = crossSiteProblem(req, publicUrl);
+  if (problem) {
+    countAuthFailure('cross_site');
+    throw new HttpError(403, 'cross_site_request', problem);
+  }
 }
 
 export function registerSessionRoutes(
@@ -70,6 +90,7 @@ export function registerSessionRoutes(
     '/api/auth/direct',
     directLimiter,
     handle(async (req, res) => {
+      refuseCrossSite(req, deps.config.publicUrl);
       const body = await readBody(req, 16 * 1024);
       const parsed = DirectBody.safeParse(body);
       if (!parsed.success)
@@ -85,9 +106,9 @@ export function registerSessionRoutes(
           'invalid_request',
           'platform must be letters, digits, "-" or "_".',
         );
-      let whoami;
+      let signedIn;
       try {
-        whoami = await signInWithPat(deps, parsed.data.api_key);
+        signedIn = await signInWithPat(deps, parsed.data.api_key);
       } catch (err) {
         if (err instanceof AirtableOAuthError) {
           if (err.kind === 'unauthorized') {
@@ -98,7 +119,8 @@ export function registerSessionRoutes(
         }
         throw err;
       }
-      const { secret, record } = await createUserSession(deps, whoami.id, platform);
+      const { whoami, credential } = signedIn;
+      const { secret, record } = await createUserSession(deps, credential, platform);
       log.info({ userId: whoami.id, platform }, 'session created from personal access token');
       const mcpUrl = `${deps.config.publicUrl}/mcp`;
       res.setHeader('Cache-Control', 'no-store');
@@ -139,10 +161,12 @@ export function registerSessionRoutes(
       if (!outcome.ok) throw unauthorized(outcome.description, deps.config.publicUrl);
       const { session } = outcome.value;
       // An unreadable credential reads as "missing" (reconnect); a database outage is a 503.
-      const token = await deps.storage.getUserToken(session.userId).catch((err: unknown) => {
-        if (err instanceof StorageUnavailableError) throw err;
-        return null;
-      });
+      const token = await deps.storage
+        .getUserToken(sessionCredential(session))
+        .catch((err: unknown) => {
+          if (err instanceof StorageUnavailableError) throw err;
+          return null;
+        });
       res.setHeader('Cache-Control', 'no-store');
       res.json({
         user_id: session.userId,
@@ -159,6 +183,7 @@ export function registerSessionRoutes(
   app.post(
     '/auth/logout',
     handle(async (req, res) => {
+      refuseCrossSite(req, deps.config.publicUrl);
       const outcome = await authenticate(req, deps.storage, deps.config.publicUrl);
       if (!outcome.ok) throw unauthorized(outcome.description, deps.config.publicUrl);
       // The body is optional (all=true may come in the query); an unreadable one is ignored, but an
@@ -174,17 +199,23 @@ export function registerSessionRoutes(
       const all = allRaw === true || allRaw === 'true' || allRaw === '1';
       const { session, secret } = outcome.value;
       let revoked = 0;
+      let credentialDeleted: boolean;
       if (all) {
         if (opts.revokeUserGrants) await opts.revokeUserGrants(session.userId);
         revoked = await deps.storage.revokeUserSessions(session.userId);
-        await deps.storage.deleteUserToken(session.userId);
+        await deps.storage.deleteUserTokens(session.userId);
+        credentialDeleted = true;
       } else {
         revoked = (await deps.storage.revokeSession(secret)) ? 1 : 0;
+        credentialDeleted = await releaseCredential(deps.storage, sessionCredential(session), {
+          endedSessionId: session.id,
+          ...(opts.grantsUseCredential ? { grantsUse: opts.grantsUseCredential } : {}),
+        });
       }
-      log.info({ userId: session.userId, all, revoked }, 'logout');
+      log.info({ userId: session.userId, all, revoked, credentialDeleted }, 'logout');
       res.setHeader('Set-Cookie', clearedSessionCookie(deps.config.publicUrl));
       res.setHeader('Cache-Control', 'no-store');
-      res.json({ revoked_sessions: revoked, airtable_tokens_deleted: all });
+      res.json({ revoked_sessions: revoked, airtable_tokens_deleted: credentialDeleted });
     }),
   );
 }

@@ -16,6 +16,7 @@ import {
 import { registerMetricsRoute } from '../observability/metrics-route';
 import { requestContext } from '../observability/request-context';
 import { createStorage } from '../storage';
+import type { CredentialRef } from '../storage/base';
 import { registerAirtableAuthRoutes } from './auth-airtable';
 import { registerSessionRoutes } from './auth-session';
 import { registerHealthRoute } from './health';
@@ -28,6 +29,12 @@ export function buildDeps(config: Config): AppDeps {
     fetch: (input, init) => globalThis.fetch(input, init),
     now: () => new Date(),
   };
+}
+
+/** BENCH_BYPASS_AUTH_USER="<user id>:<credential id>" (the bench's auth baseline only). */
+function benchBypassCredential(raw: string): CredentialRef {
+  const [userId = '', credentialId] = raw.split(':');
+  return credentialId ? { userId, credentialId } : { userId };
 }
 
 export function registerRoutes(
@@ -60,10 +67,12 @@ export function registerRoutes(
   };
   registerSessionRoutes(app, deps, {
     revokeUserGrants: (userId) => revokeUserGrants(oauthDeps, userId),
+    grantsUseCredential: (ref) =>
+      oauthDeps.oauthStore.credentialHasLiveGrants(ref.userId, ref.credentialId),
   });
   registerAirtableAuthRoutes(app, deps, {
-    completePendingAuthorization: (pending, userId) =>
-      completeAuthorization(oauthDeps, pending, userId),
+    completePendingAuthorization: (pending, credential) =>
+      completeAuthorization(oauthDeps, pending, credential),
     pendingAuthorizationError: (pending, error, description) =>
       authorizationErrorRedirect(
         config,
@@ -76,7 +85,7 @@ export function registerRoutes(
   registerMcpRoutes(app, deps, {
     grant,
     ...(process.env.BENCH_BYPASS_AUTH_USER && config.nodeEnv !== 'production'
-      ? { bypassAuthUserId: process.env.BENCH_BYPASS_AUTH_USER }
+      ? { bypassAuth: benchBypassCredential(process.env.BENCH_BYPASS_AUTH_USER) }
       : {}),
   });
 

@@ -11,7 +11,7 @@ import { AirtableApi } from '../airtable/api-client';
 import { getAirtableRateLimiter } from '../airtable/rate-limiter';
 import type { AirtableGrant } from '../auth/airtable-grant';
 import { bearerChallenge } from '../auth/challenge';
-import { authenticate } from '../auth/session-auth';
+import { authenticate, sessionCredential } from '../auth/session-auth';
 import type { AppDeps } from '../deps';
 import { readBody } from '../http/body';
 import { HttpError } from '../http/errors';
@@ -23,6 +23,7 @@ import { callsTools, missingScope } from '../mcp/tool-scopes';
 import {
   CredentialUnreadableError,
   StorageUnavailableError,
+  type CredentialRef,
   type UserTokenRecord,
 } from '../storage/base';
 
@@ -44,8 +45,8 @@ function jsonRpcError(
 
 export interface McpRouteOptions {
   grant: AirtableGrant;
-  /** Bench-only switch: skip authentication and act as this user (never set in production). */
-  bypassAuthUserId?: string;
+  /** Bench-only switch: skip authentication and act with this credential (never in production). */
+  bypassAuth?: CredentialRef;
 }
 
 export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOptions): void {
@@ -69,14 +70,14 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
       const hostProblem = checkHostAndOrigin(req, deps.config.publicUrl);
       if (hostProblem) return jsonRpcError(res, 403, -32000, hostProblem);
 
-      let userId: string;
+      let credential: CredentialRef;
       let grantedScopes: string[] | undefined;
       let platform = 'bench';
       let sessionExpiresAt = new Date(deps.now().getTime() + 3600_000);
-      if (opts.bypassAuthUserId) {
-        userId = opts.bypassAuthUserId;
+      if (opts.bypassAuth) {
+        credential = opts.bypassAuth;
       } else {
-        const outcome = await authenticate(req, deps.storage, deps.config.publicUrl, resource);
+        const outcome = await authenticate(req, deps.storage, deps.config.publicUrl, { resource });
         if (!outcome.ok) {
           countAuthFailure('mcp_token');
           const description = `${outcome.description} Sign in at ${reconnectUrl} (OAuth) or POST ${deps.config.publicUrl}/api/auth/direct with an Airtable personal access token, then send Authorization: Bearer <session_id>.`;
@@ -87,7 +88,8 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
             }),
           });
         }
-        userId = outcome.value.session.userId;
+        // Each connection uses the credential it was created with (cloud/storage/base.ts).
+        credential = sessionCredential(outcome.value.session);
         platform = outcome.value.session.data.platform;
         sessionExpiresAt = outcome.value.session.expiresAt;
         if (outcome.value.session.data.kind === 'mcp_access')
@@ -116,7 +118,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
       let token: UserTokenRecord | null = null;
       const needsAirtable = callsTools(body);
       try {
-        if (needsAirtable) token = await deps.storage.getUserToken(userId);
+        if (needsAirtable) token = await deps.storage.getUserToken(credential);
       } catch (err) {
         if (!(err instanceof CredentialUnreadableError)) throw err;
         token = null;
@@ -144,16 +146,16 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
             // The record read above serves the first call; later calls re-read (it may rotate).
             const first = prefetched;
             prefetched = undefined;
-            lastSent = await opts.grant.accessToken(userId, first);
+            lastSent = await opts.grant.accessToken(credential, first);
             return lastSent;
           },
           refreshAfterUnauthorized: () =>
-            lastSent ? opts.grant.afterUnauthorized(userId, lastSent) : Promise.resolve(null),
+            lastSent ? opts.grant.afterUnauthorized(credential, lastSent) : Promise.resolve(null),
         },
         limiter: getAirtableRateLimiter(),
         timeoutMs: deps.config.airtable.timeoutMs,
         rateLimitBudgetMs: deps.config.airtable.rateLimitBudgetMs,
-        userKey: userId,
+        userKey: credential.userId,
         isPat: token?.credential.kind === 'pat',
         reconnectUrl,
         grantedScopes: token?.credential.scope ? token.credential.scope.split(' ') : [],
@@ -161,7 +163,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
       const server = createMcpServer({
         airtable,
         user: {
-          userId,
+          userId: credential.userId,
           platform,
           kind: token?.credential.kind ?? 'oauth',
           scopes: token?.credential.scope ? token.credential.scope.split(' ') : [],

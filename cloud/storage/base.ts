@@ -14,6 +14,11 @@ export interface OAuthStateData {
   platform: string;
   /** Set when this Airtable sign-in was started by our own OAuth server's /authorize (MCP clients). */
   pendingAuthorization?: PendingAuthorization;
+  /**
+   * keyedHash of the browser-binding cookie of the browser that started the sign-in
+   * (cloud/auth/browser-binding.ts): the callback completes only in that browser.
+   */
+  browserHash?: string;
 }
 
 /**
@@ -31,7 +36,11 @@ export interface PendingAuthorization {
   scopes: string[];
 }
 
-/** The Airtable credential of one Airtable user, encrypted as one Fernet token in UserToken.tokens. */
+/**
+ * One stored Airtable credential (one sign-in), encrypted as one Fernet token in UserToken.tokens.
+ * Every connection keeps the credential it was created with: a PAT session its PAT, an OAuth
+ * session or grant its own Airtable grant, even when the same Airtable user has several.
+ */
 export interface AirtableCredential {
   kind: 'oauth' | 'pat';
   accessToken: string;
@@ -43,10 +52,29 @@ export interface AirtableCredential {
   refreshExpiresAt?: string;
   /** Space-separated scopes Airtable granted (OAuth); empty for PATs. */
   scope: string;
+  /** The account's email from whoami, when Airtable told us (scope user.email:read). */
+  email?: string;
+}
+
+/**
+ * Which stored credential a connection uses. Connections made since per-connection credentials
+ * carry the UserToken row's id; older ones (sessions and grants written before) carry none and
+ * use their user's legacy row, the one row per user of the earlier layout (docs/storage-schema.md).
+ */
+export interface CredentialRef {
+  userId: string;
+  credentialId?: string | undefined;
+}
+
+/** A stable key for one credential (caches, single-flight maps). */
+export function credentialKey(ref: CredentialRef): string {
+  return ref.credentialId ? `c:${ref.credentialId}` : `legacy:${ref.userId}`;
 }
 
 export interface UserTokenRecord {
   userId: string;
+  /** The UserToken row's id (also for a legacy row). */
+  credentialId: string;
   credential: AirtableCredential;
   /** 'dead' once Airtable refused the refresh token (invalid_grant): the user must reconnect. */
   status: 'active' | 'dead';
@@ -68,6 +96,8 @@ export interface SessionData {
   resource?: string;
   /** OAuth server only: grant family, so a replayed code or refresh token revokes everything issued. */
   grantId?: string;
+  /** The stored Airtable credential this connection uses (absent: the user's legacy row). */
+  credentialId?: string;
 }
 
 export interface SessionRecord {
@@ -102,18 +132,29 @@ export interface Storage {
   createState(state: string, data: OAuthStateData, ttlMs: number): Promise<void>;
   consumeState(state: string): Promise<OAuthStateData | null>;
 
-  // UserToken: one row per Airtable user.
-  upsertUserToken(userId: string, credential: AirtableCredential, expiresAt: Date): Promise<void>;
-  getUserToken(userId: string): Promise<UserTokenRecord | null>;
-  deleteUserToken(userId: string): Promise<void>;
-  markUserTokenDead(userId: string): Promise<void>;
-  /** Moves expires_at forward (never backward): a PAT lives as long as its last session. */
-  extendUserTokenExpiry(userId: string, until: Date): Promise<void>;
+  // UserToken: one row per sign-in (connection); older rows: one per user (CredentialRef).
+  /** Stores a new credential for `userId` and returns its id (CredentialRef.credentialId). */
+  createUserToken(userId: string, credential: AirtableCredential, expiresAt: Date): Promise<string>;
+  getUserToken(ref: CredentialRef): Promise<UserTokenRecord | null>;
+  /** Replaces the credential (after a refresh); a missing row stays missing. */
+  updateUserToken(
+    ref: CredentialRef,
+    credential: AirtableCredential,
+    expiresAt: Date,
+  ): Promise<void>;
+  deleteUserToken(ref: CredentialRef): Promise<void>;
+  /** Deletes every credential of one Airtable user ("sign out everywhere"); returns how many. */
+  deleteUserTokens(userId: string): Promise<number>;
+  markUserTokenDead(ref: CredentialRef): Promise<void>;
+  /** Moves expires_at forward (never backward): a PAT lives as long as what uses it. */
+  extendUserTokenExpiry(ref: CredentialRef, until: Date): Promise<void>;
   /**
    * Cross-process single-flight refresh: true for exactly one caller among those that saw
    * `seenClaim` while no fresh claim (younger than leaseMs) existed.
    */
-  claimRefresh(userId: string, seenClaim: number, leaseMs: number): Promise<boolean>;
+  claimRefresh(ref: CredentialRef, seenClaim: number, leaseMs: number): Promise<boolean>;
+  /** Whether a live session (other than the one with objectId `exceptSessionId`) uses it. */
+  credentialHasLiveSessions(ref: CredentialRef, exceptSessionId?: string): Promise<boolean>;
 
   // UserSession: the secret is returned once by createSession and stored only as a keyed hash.
   createSession(

@@ -19,6 +19,7 @@ import type { SharedSessionCache } from '../cache/redis-session-cache';
 import { SessionLru } from '../cache/session-lru';
 import type {
   AirtableCredential,
+  CredentialRef,
   OAuthStateData,
   SessionData,
   SessionRecord,
@@ -196,27 +197,47 @@ export class CachedStorage implements Storage {
     return this.inner.consumeState(state);
   }
 
-  upsertUserToken(userId: string, credential: AirtableCredential, expiresAt: Date): Promise<void> {
-    return this.inner.upsertUserToken(userId, credential, expiresAt);
+  createUserToken(
+    userId: string,
+    credential: AirtableCredential,
+    expiresAt: Date,
+  ): Promise<string> {
+    return this.inner.createUserToken(userId, credential, expiresAt);
   }
 
-  getUserToken(userId: string): Promise<UserTokenRecord | null> {
-    return this.inner.getUserToken(userId);
+  getUserToken(ref: CredentialRef): Promise<UserTokenRecord | null> {
+    return this.inner.getUserToken(ref);
   }
 
-  deleteUserToken(userId: string): Promise<void> {
-    return this.inner.deleteUserToken(userId);
+  updateUserToken(
+    ref: CredentialRef,
+    credential: AirtableCredential,
+    expiresAt: Date,
+  ): Promise<void> {
+    return this.inner.updateUserToken(ref, credential, expiresAt);
   }
 
-  markUserTokenDead(userId: string): Promise<void> {
-    return this.inner.markUserTokenDead(userId);
+  deleteUserToken(ref: CredentialRef): Promise<void> {
+    return this.inner.deleteUserToken(ref);
   }
 
-  extendUserTokenExpiry(userId: string, until: Date): Promise<void> {
-    return this.inner.extendUserTokenExpiry(userId, until);
+  deleteUserTokens(userId: string): Promise<number> {
+    return this.inner.deleteUserTokens(userId);
   }
 
-  claimRefresh(userId: string, seenClaim: number, leaseMs: number): Promise<boolean> {
-    return this.inner.claimRefresh(userId, seenClaim, leaseMs);
+  markUserTokenDead(ref: CredentialRef): Promise<void> {
+    return this.inner.markUserTokenDead(ref);
+  }
+
+  extendUserTokenExpiry(ref: CredentialRef, until: Date): Promise<void> {
+    return this.inner.extendUserTokenExpiry(ref, until);
+  }
+
+  claimRefresh(ref: CredentialRef, seenClaim: number, leaseMs: number): Promise<boolean> {
+    return this.inner.claimRefresh(ref, seenClaim, leaseMs);
+  }
+
+  credentialHasLiveSessions(ref: CredentialRef, exceptSessionId?: string): Promise<boolean> {
+    return this.inner.credentialHasLiveSessions(ref, exceptSessionId);
   }
 }

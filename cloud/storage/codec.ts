@@ -21,6 +21,9 @@ export const CLASSES = {
 /** Domain separation for keyedHash: a state can never be replayed as a session id. */
 export const HASH_PURPOSE = { state: 'oauth-state', session: 'session' } as const;
 
+/** Parse objectIds (UserToken rows are credential ids): never spliced into a path unchecked. */
+export const OBJECT_ID_PATTERN = /^[A-Za-z0-9]{1,64}$/;
+
 /** A keyedHash output (HMAC-SHA256 hex); the triggers refuse anything else in hashed columns. */
 export const HASH_PATTERN = /^[0-9a-f]{64}$/;
 
@@ -75,6 +78,7 @@ const CredentialSchema = z.object({
   accessExpiresAt: z.string().optional(),
   refreshExpiresAt: z.string().optional(),
   scope: z.string(),
+  email: z.string().max(320).optional(),
 });
 
 export function encryptCredential(credential: AirtableCredential, key: string): string {
@@ -120,6 +124,7 @@ const SessionDataSchema = z
     scopes: z.array(z.string()).optional(),
     resource: z.string().optional(),
     grantId: z.string().optional(),
+    credentialId: z.string().optional(),
   })
   .passthrough();
 

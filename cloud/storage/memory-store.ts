@@ -1,7 +1,7 @@
 /**
  * In-process store for unit tests (`STORAGE_BACKEND=memory`). It keeps the same at-rest formats
  * as ParseStorage (hashed secrets, Fernet-encrypted credentials and verifiers, codec.ts) and the
- * same rules (lazy expiry, consume once, one token row per user, refresh claims), so the storage
+ * same rules (lazy expiry, consume once, one credential per connection, refresh claims), so the storage
  * contract suite holds for both. Each method does its reads and writes without awaiting in
  * between, which is what makes it atomic on one event loop.
  *
@@ -12,6 +12,7 @@ import { constantTimeEqual, randomSecret } from '../crypto/keyed-hash';
 import {
   CredentialUnreadableError,
   type AirtableCredential,
+  type CredentialRef,
   type OAuthStateData,
   type SessionData,
   type SessionRecord,
@@ -38,7 +39,11 @@ interface StateRow {
 }
 
 interface TokenRow {
+  id: string;
   userId: string;
+  /** false only for rows of the earlier one-row-per-user layout (CredentialRef). */
+  perConnection: boolean;
+  createdAt: Date;
   tokens: string;
   kind: string;
   scope: string;
@@ -55,6 +60,7 @@ interface SessionRow {
   userId: string;
   data: string;
   grantId: string | undefined;
+  credentialId: string | undefined;
   createdAt: Date;
   expiresAt: Date;
 }
@@ -113,35 +119,65 @@ export class MemoryStorage implements Storage {
     return decodeStateData(row.data, this.keys) ?? null;
   }
 
-  async upsertUserToken(
+  private tokenRow(ref: CredentialRef): TokenRow | undefined {
+    if (ref.credentialId) {
+      const row = this.data.tokens.get(ref.credentialId);
+      return row && row.userId === ref.userId ? row : undefined;
+    }
+    // The earlier layout's row of this user (the oldest, as ParseStorage picks).
+    return [...this.data.tokens.values()]
+      .filter((r) => r.userId === ref.userId && !r.perConnection)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())[0];
+  }
+
+  async createUserToken(
     userId: string,
     credential: AirtableCredential,
     expiresAt: Date,
-  ): Promise<void> {
-    const previous = this.data.tokens.get(userId);
-    this.data.tokens.set(userId, {
+  ): Promise<string> {
+    return this.insertToken(userId, credential, expiresAt, true);
+  }
+
+  /** Tests only: a row as the earlier one-row-per-user layout wrote it (no credential id in use). */
+  insertLegacyUserToken(userId: string, credential: AirtableCredential, expiresAt: Date): string {
+    return this.insertToken(userId, credential, expiresAt, false);
+  }
+
+  private insertToken(
+    userId: string,
+    credential: AirtableCredential,
+    expiresAt: Date,
+    perConnection: boolean,
+  ): string {
+    const id = randomSecret(16).replace(/[^A-Za-z0-9]/g, '');
+    this.data.tokens.set(id, {
+      id,
       userId,
+      perConnection,
+      createdAt: this.now(),
       tokens: encryptCredential(credential, this.keys[0]!),
       kind: credential.kind,
       scope: credential.scope,
       status: 'active',
       expiresAt,
-      refreshClaim: previous?.refreshClaim ?? 0,
-      refreshClaimAt: previous?.refreshClaimAt,
+      refreshClaim: 0,
+      refreshClaimAt: undefined,
       tokensUpdatedAt: this.now(),
     });
+    return id;
   }
 
-  async getUserToken(userId: string): Promise<UserTokenRecord | null> {
-    const row = this.live(this.data.tokens.get(userId));
+  async getUserToken(ref: CredentialRef): Promise<UserTokenRecord | null> {
+    const row = this.live(this.tokenRow(ref));
     if (!row) return null;
     const credential = decryptCredential(row.tokens, this.keys);
     if (!credential) {
-      reportUnreadableCredential(userId);
-      throw new CredentialUnreadableError(userId);
+      reportUnreadableCredential(row.userId);
+      throw new CredentialUnreadableError(row.userId);
     }
     return {
-      userId,
+      userId: row.userId,
+      credentialId: row.id,
       credential,
       status: row.status,
       expiresAt: row.expiresAt,
@@ -151,22 +187,47 @@ export class MemoryStorage implements Storage {
     };
   }
 
-  async deleteUserToken(userId: string): Promise<void> {
-    this.data.tokens.delete(userId);
+  async updateUserToken(
+    ref: CredentialRef,
+    credential: AirtableCredential,
+    expiresAt: Date,
+  ): Promise<void> {
+    const row = this.tokenRow(ref);
+    if (!row) return;
+    Object.assign(row, {
+      tokens: encryptCredential(credential, this.keys[0]!),
+      kind: credential.kind,
+      scope: credential.scope,
+      status: 'active',
+      expiresAt,
+      tokensUpdatedAt: this.now(),
+    });
   }
 
-  async markUserTokenDead(userId: string): Promise<void> {
-    const row = this.data.tokens.get(userId);
+  async deleteUserToken(ref: CredentialRef): Promise<void> {
+    const row = this.tokenRow(ref);
+    if (row) this.data.tokens.delete(row.id);
+  }
+
+  async deleteUserTokens(userId: string): Promise<number> {
+    let n = 0;
+    for (const row of [...this.data.tokens.values()])
+      if (row.userId === userId && this.data.tokens.delete(row.id)) n++;
+    return n;
+  }
+
+  async markUserTokenDead(ref: CredentialRef): Promise<void> {
+    const row = this.tokenRow(ref);
     if (row) Object.assign(row, { status: 'dead', tokensUpdatedAt: this.now() });
   }
 
-  async extendUserTokenExpiry(userId: string, until: Date): Promise<void> {
-    const row = this.data.tokens.get(userId);
+  async extendUserTokenExpiry(ref: CredentialRef, until: Date): Promise<void> {
+    const row = this.tokenRow(ref);
     if (row && row.expiresAt < until) row.expiresAt = until;
   }
 
-  async claimRefresh(userId: string, seenClaim: number, leaseMs: number): Promise<boolean> {
-    const row = this.data.tokens.get(userId);
+  async claimRefresh(ref: CredentialRef, seenClaim: number, leaseMs: number): Promise<boolean> {
+    const row = this.tokenRow(ref);
     const now = this.now();
     if (!row) return false;
     const state = {
@@ -178,6 +239,14 @@ export class MemoryStorage implements Storage {
     row.refreshClaim += 1;
     row.refreshClaimAt = now;
     return row.refreshClaim === seenClaim + 1;
+  }
+
+  async credentialHasLiveSessions(ref: CredentialRef, exceptSessionId?: string): Promise<boolean> {
+    for (const row of this.data.sessions.values()) {
+      if (row.id === exceptSessionId || row.userId !== ref.userId || !this.live(row)) continue;
+      if (row.credentialId === ref.credentialId) return true;
+    }
+    return false;
   }
 
   async createSession(
@@ -193,6 +262,7 @@ export class MemoryStorage implements Storage {
       userId,
       data: encodeSessionData(data),
       grantId: data.grantId,
+      credentialId: data.credentialId,
       createdAt: now,
       expiresAt: new Date(now.getTime() + ttlMs),
     };

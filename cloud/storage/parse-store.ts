@@ -10,15 +10,17 @@
  *   (MongoStorageAdapter/PostgresStorageAdapter.deleteObjectsByQuery), and so does rest.del's
  *   pre-read once a beforeDelete trigger exists.
  * - claimRefresh: an atomic Increment whose response carries the new value (parse-claim.ts).
- * - upsertUserToken: no unique index is available through Parse's schema API, so two concurrent
- *   first sign-ins may both create; every reader picks the oldest row (canonical) and a creator
- *   that lost folds its write into the canonical row and deletes its own.
+ * - UserToken: one row per sign-in (its objectId is the credential id a session or grant keeps),
+ *   so creating never races. Rows of the earlier one-row-per-user layout (no `per_connection`)
+ *   serve the sessions and grants written before, which carry no credential id: such a lookup
+ *   picks the user's oldest such row, as the earlier code did after a concurrent first sign-in.
  */
 import { constantTimeEqual, randomSecret } from '../crypto/keyed-hash';
 import { getParse, type ParseSdk } from '../parse-runtime';
 import {
   CredentialUnreadableError,
   type AirtableCredential,
+  type CredentialRef,
   type OAuthStateData,
   type SessionData,
   type SessionRecord,
@@ -35,8 +37,9 @@ import {
   encryptCredential,
   hashSession,
   hashState,
+  OBJECT_ID_PATTERN,
 } from './codec';
-import { guarded } from './errors';
+import { guarded, isObjectNotFound } from './errors';
 import { destroyObjects, destroyWins, MASTER, type ParseObject } from './parse-ops';
 import { incrementRefreshClaim } from './parse-claim';
 import { claimWinnable, type ClaimState } from './refresh-claim';
@@ -105,62 +108,67 @@ export class ParseStorage implements Storage {
 
   // --- UserToken --------------------------------------------------------------------------
 
-  /** Every row of one user, canonical (oldest) first; more than one only after a create race. */
-  private async tokenRows(userId: string): Promise<ParseObject[]> {
+  /** The row `ref` names: its own row, or the user's legacy row (see the header). */
+  private async tokenRow(ref: CredentialRef): Promise<ParseObject | undefined> {
     const Parse = this.parse();
-    return new Parse.Query(CLASSES.token)
-      .equalTo('user_id', userId)
+    const query = new Parse.Query(CLASSES.token).equalTo('user_id', ref.userId);
+    if (ref.credentialId !== undefined) {
+      if (!OBJECT_ID_PATTERN.test(ref.credentialId)) return undefined;
+      return (await query.equalTo('objectId', ref.credentialId).first(MASTER)) ?? undefined;
+    }
+    const legacy = await query
+      .notEqualTo('per_connection', true)
       .ascending('createdAt')
       .addAscending('objectId')
-      .limit(10)
-      .find(MASTER);
+      .first(MASTER);
+    return legacy ?? undefined;
   }
 
-  private async canonicalTokenRow(userId: string): Promise<ParseObject | undefined> {
-    return (await this.tokenRows(userId))[0];
+  private tokenFields(credential: AirtableCredential, expiresAt: Date) {
+    return {
+      tokens: encryptCredential(credential, this.firstKey),
+      kind: credential.kind,
+      scope: credential.scope,
+      status: 'active',
+      expires_at: expiresAt,
+      tokens_updated_at: this.now(),
+    };
   }
 
-  upsertUserToken(userId: string, credential: AirtableCredential, expiresAt: Date): Promise<void> {
+  createUserToken(
+    userId: string,
+    credential: AirtableCredential,
+    expiresAt: Date,
+  ): Promise<string> {
     return guarded(async () => {
       const Parse = this.parse();
-      const fields = {
-        tokens: encryptCredential(credential, this.firstKey),
-        kind: credential.kind,
-        scope: credential.scope,
-        status: 'active',
-        expires_at: expiresAt,
-        tokens_updated_at: this.now(),
-      };
-      const rows = await this.tokenRows(userId);
-      const existing = rows[0];
-      if (existing) {
-        await existing.save(fields, MASTER);
-        if (rows.length > 1) await destroyObjects(Parse, rows.slice(1));
-        return;
-      }
-      const created = new Parse.Object(CLASSES.token);
-      await created.save({ ...fields, user_id: userId, refresh_claim: 0 }, MASTER);
-      // A concurrent first sign-in may have created a row too: the oldest one wins.
-      const canonical = await this.canonicalTokenRow(userId);
-      if (canonical && canonical.id !== created.id) {
-        await canonical.save(fields, MASTER);
-        await destroyObjects(Parse, [created]);
-      }
+      const row = new Parse.Object(CLASSES.token);
+      await row.save(
+        {
+          ...this.tokenFields(credential, expiresAt),
+          user_id: userId,
+          per_connection: true,
+          refresh_claim: 0,
+        },
+        MASTER,
+      );
+      return row.id!;
     });
   }
 
-  getUserToken(userId: string): Promise<UserTokenRecord | null> {
+  getUserToken(ref: CredentialRef): Promise<UserTokenRecord | null> {
     return guarded(async () => {
-      const row = await this.canonicalTokenRow(userId);
+      const row = await this.tokenRow(ref);
       const expiresAt = row && dateOf(row, 'expires_at');
-      if (!row || !expiresAt || expiresAt <= this.now()) return null;
+      if (!row?.id || !expiresAt || expiresAt <= this.now()) return null;
       const credential = decryptCredential(row.get('tokens'), this.keys);
       if (!credential) {
-        reportUnreadableCredential(userId);
-        throw new CredentialUnreadableError(userId);
+        reportUnreadableCredential(ref.userId);
+        throw new CredentialUnreadableError(ref.userId);
       }
       return {
-        userId,
+        userId: ref.userId,
+        credentialId: row.id,
         credential,
         status: row.get('status') === 'dead' ? 'dead' : 'active',
         expiresAt,
@@ -171,33 +179,68 @@ export class ParseStorage implements Storage {
     });
   }
 
-  deleteUserToken(userId: string): Promise<void> {
+  updateUserToken(
+    ref: CredentialRef,
+    credential: AirtableCredential,
+    expiresAt: Date,
+  ): Promise<void> {
     return guarded(async () => {
-      const rows = await this.tokenRows(userId);
-      if (rows.length > 0) await destroyObjects(this.parse(), rows);
+      const row = await this.tokenRow(ref);
+      if (!row) return;
+      try {
+        await row.save(this.tokenFields(credential, expiresAt), MASTER);
+      } catch (err) {
+        if (!isObjectNotFound(err)) throw err; // deleted meanwhile (logout): stays deleted
+      }
     });
   }
 
-  markUserTokenDead(userId: string): Promise<void> {
+  deleteUserToken(ref: CredentialRef): Promise<void> {
     return guarded(async () => {
-      const row = await this.canonicalTokenRow(userId);
+      const row = await this.tokenRow(ref);
+      if (row) await destroyObjects(this.parse(), [row]);
+    });
+  }
+
+  deleteUserTokens(userId: string): Promise<number> {
+    return guarded(async () => {
+      const Parse = this.parse();
+      let total = 0;
+      for (;;) {
+        const page = await new Parse.Query(CLASSES.token)
+          .equalTo('user_id', userId)
+          .select('objectId')
+          .limit(PAGE)
+          .find(MASTER);
+        if (page.length === 0) return total;
+        const counts = await destroyObjects(Parse, page);
+        total += counts.deleted;
+        if (counts.failed > 0) throw counts.errors[0];
+        if (page.length < PAGE) return total;
+      }
+    });
+  }
+
+  markUserTokenDead(ref: CredentialRef): Promise<void> {
+    return guarded(async () => {
+      const row = await this.tokenRow(ref);
       // tokens_updated_at moves too: a refresh claim in flight is over (see refresh-claim.ts).
       if (row) await row.save({ status: 'dead', tokens_updated_at: this.now() }, MASTER);
     });
   }
 
-  extendUserTokenExpiry(userId: string, until: Date): Promise<void> {
+  extendUserTokenExpiry(ref: CredentialRef, until: Date): Promise<void> {
     return guarded(async () => {
-      const row = await this.canonicalTokenRow(userId);
+      const row = await this.tokenRow(ref);
       const current = row && dateOf(row, 'expires_at');
       if (row && (!current || current < until)) await row.save({ expires_at: until }, MASTER);
     });
   }
 
-  claimRefresh(userId: string, seenClaim: number, leaseMs: number): Promise<boolean> {
+  claimRefresh(ref: CredentialRef, seenClaim: number, leaseMs: number): Promise<boolean> {
     return guarded(async () => {
       const Parse = this.parse();
-      const row = await this.canonicalTokenRow(userId);
+      const row = await this.tokenRow(ref);
       if (!row?.id) return false;
       const now = this.now();
       const state: ClaimState = {
@@ -207,6 +250,19 @@ export class ParseStorage implements Storage {
       };
       if (!claimWinnable(state, seenClaim, leaseMs, now)) return false;
       return (await incrementRefreshClaim(Parse, row.id, now)) === seenClaim + 1;
+    });
+  }
+
+  credentialHasLiveSessions(ref: CredentialRef, exceptSessionId?: string): Promise<boolean> {
+    return guarded(async () => {
+      const Parse = this.parse();
+      const query = new Parse.Query(CLASSES.session)
+        .equalTo('user_id', ref.userId)
+        .greaterThan('expires_at', this.now());
+      if (ref.credentialId !== undefined) query.equalTo('credential_id', ref.credentialId);
+      else query.doesNotExist('credential_id');
+      if (exceptSessionId !== undefined) query.notEqualTo('objectId', exceptSessionId);
+      return (await query.select('objectId').first(MASTER)) !== undefined;
     });
   }
 
@@ -227,6 +283,7 @@ export class ParseStorage implements Storage {
       row.set('user_id', userId);
       row.set('data', encodeSessionData(data));
       if (data.grantId !== undefined) row.set('grant_id', data.grantId);
+      if (data.credentialId !== undefined) row.set('credential_id', data.credentialId);
       row.set('expires_at', expiresAt);
       await row.save(null, MASTER);
       const record = { id: row.id!, userId, data, createdAt: row.createdAt ?? now, expiresAt };

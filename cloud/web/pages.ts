@@ -8,12 +8,17 @@ import { COPY_SCRIPT, esc, layout } from './html';
  * `npm run start:sandbox` (SANDBOX=1): say up front that "Airtable" is the local fake, so nobody
  * mistakes its consent page for the real one or types a real token here.
  */
-function sandboxNotice(sandbox: boolean | undefined, where: 'home' | 'connected'): string {
+export function sandboxNotice(
+  sandbox: boolean | undefined,
+  where: 'home' | 'connected' | 'other',
+): string {
   if (!sandbox) return '';
   const detail =
     where === 'home'
       ? '"Connect with Airtable" opens a local <b>fake Airtable</b> (its consent page says "Airtable SANDBOX - this is not Airtable") with sample users and bases. For a personal access token, use one of the sandbox PATs printed by <code>npm run start:sandbox</code>.'
-      : 'You are connected to the local <b>fake Airtable</b> and its sample bases.';
+      : where === 'connected'
+        ? 'You are connected to the local <b>fake Airtable</b> and its sample bases.'
+        : '"Airtable" here is the local <b>fake Airtable</b> and its sample users.';
   return `<p class="sandbox">SANDBOX - nothing here reaches airtable.com. ${detail}</p>`;
 }
 

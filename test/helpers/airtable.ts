@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { FakeAirtableAdminClient } from '../../fake-airtable/admin-client';
 import { harness } from '../harness/env';
+import { TestBrowser } from './browser';
 
 export function fakeAdmin(): FakeAirtableAdminClient {
   return new FakeAirtableAdminClient(harness().fakeAirtableUrl);
@@ -59,25 +60,33 @@ export async function sessionFromPat(
   return ((await res.json()) as { session_id: string }).session_id;
 }
 
-/** Walks /auth/authorize -> fake consent (approved for userId) and returns the callback URL. */
-export async function oauthCallbackUrl(userId: string, platform = 'chatgpt'): Promise<string> {
-  const res = await fetch(`${harness().baseUrl}/auth/authorize?platform=${platform}`, {
-    redirect: 'manual',
-  });
-  if (res.status !== 302) throw new Error(`authorize answered ${res.status}`);
-  const decision = await fakeAdmin().authorize({ url: res.headers.get('location')!, userId });
+/**
+ * Walks /auth/authorize in `browser` -> the fake's consent (approved for userId) and returns the
+ * callback URL Airtable sends that browser to. Only that browser can complete it (it holds the
+ * sign-in's binding cookie).
+ */
+export async function oauthCallbackUrl(
+  userId: string,
+  platform = 'chatgpt',
+  browser = new TestBrowser(),
+  baseUrl = harness().baseUrl,
+): Promise<string> {
+  const res = await browser.fetch(`${baseUrl}/auth/authorize?platform=${platform}`);
+  if (res.status !== 302 || !res.location) throw new Error(`authorize answered ${res.status}`);
+  const decision = await fakeAdmin().authorize({ url: res.location, userId });
   if (!decision.ok) throw new Error(`fake refused: ${decision.error}`);
   return decision.location;
 }
 
-/** Full OAuth sign-in for a new fake user; returns the session id and user id. */
+/** Full OAuth sign-in for a new fake user in a fresh browser; returns the session id and user id. */
 export async function oauthSession(
   platform = 'chatgpt',
-): Promise<{ userId: string; sessionId: string }> {
+): Promise<{ userId: string; sessionId: string; browser: TestBrowser }> {
   const user = await fakeAdmin().createUser({ id: uniqueUserId() });
-  const callback = await oauthCallbackUrl(user.id, platform);
-  const res = await fetch(callback, { headers: { Accept: 'application/json' } });
-  if (res.status !== 200) throw new Error(`callback answered ${res.status}: ${await res.text()}`);
-  const body = (await res.json()) as { session_id: string; user_id: string };
-  return { userId: body.user_id, sessionId: body.session_id };
+  const browser = new TestBrowser();
+  const callback = await oauthCallbackUrl(user.id, platform, browser);
+  const res = await browser.fetch(callback, { headers: { Accept: 'application/json' } });
+  if (res.status !== 200) throw new Error(`callback answered ${res.status}: ${res.text}`);
+  const body = JSON.parse(res.text) as { session_id: string; user_id: string };
+  return { userId: body.user_id, sessionId: body.session_id, browser };
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describeWithChromium, launchChromium } from '../browser/chromium';
 import { harness } from '../harness/env';
-import { fakeAdmin, uniqueUserId } from '../helpers/airtable';
+import { fakeAdmin, uniqueUserId, userWithPat } from '../helpers/airtable';
 
 const h = harness();
 const SANDBOX_BANNER = 'Airtable SANDBOX - this is not Airtable';
@@ -123,6 +123,62 @@ describeWithChromium()('sign-in in a browser', () => {
       '/auth/authorize',
     );
     await page.screenshot({ path: path.join(dir, 'denied.png'), fullPage: true });
+    await page.close();
+  });
+
+  // The MCP authorization server's consent page names the Airtable account approving would
+  // connect, so a browser signed in to someone else's account (login CSRF) is noticed.
+  it('consent for an MCP client names the signed-in account and can switch to another', async () => {
+    const person = await userWithPat();
+    const reg = await fetch(`${h.baseUrl}/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '10.9.9.9' },
+      body: JSON.stringify({
+        redirect_uris: ['http://127.0.0.1:9/callback'],
+        token_endpoint_auth_method: 'none',
+        client_name: 'Browser test client',
+      }),
+    });
+    const clientId = String(((await reg.json()) as { client_id: string }).client_id);
+    const authorize = new URL(`${h.baseUrl}/authorize`);
+    for (const [k, v] of Object.entries({
+      client_id: clientId,
+      redirect_uri: 'http://127.0.0.1:9/callback',
+      response_type: 'code',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+      state: 'browser-state',
+    }))
+      authorize.searchParams.set(k, v);
+
+    const page = await context.newPage();
+    // The client's redirect URI: a page standing in for the application that receives the code.
+    await page.route('http://127.0.0.1:9/**', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<title>client</title>' }),
+    );
+    // Sign in on our home page with a personal access token (a same-origin form post).
+    await page.goto(`${h.baseUrl}/`);
+    await page.fill('input[name="api_key"]', person.pat);
+    await page.click('form[action="/api/auth/direct"] button[type="submit"]');
+    await page.waitForLoadState('load');
+    expect(await page.title()).toBe('Connected to Airtable');
+
+    await page.goto(authorize.toString());
+    const account = await page.locator('#account').innerText();
+    expect(account).toContain(person.userId);
+    expect(account).toContain('Approving connects it to this Airtable account');
+    await page.screenshot({ path: path.join(dir, 'consent-signed-in.png'), fullPage: true });
+    await page.click('button[name="decision"][value="approve"]');
+    await page.waitForURL((u) => u.href.startsWith('http://127.0.0.1:9/callback'));
+    const landed = new URL(page.url());
+    expect(landed.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(landed.searchParams.get('state')).toBe('browser-state');
+
+    // "Use another Airtable account" goes through Airtable's sign-in instead.
+    await page.goto(authorize.toString());
+    await page.click('button[name="decision"][value="approve_other_account"]');
+    await page.waitForURL((u) => u.href.startsWith(`${h.fakeAirtableUrl}/oauth2/v1/authorize?`));
+    await expect(page.locator('.banner').innerText()).resolves.toBe(SANDBOX_BANNER);
     await page.close();
   });
 });

@@ -143,6 +143,50 @@ describe('cleanupExpiredData', () => {
     expect(await existing('UserToken', [tokenIds[1]!])).toBe(0);
   });
 
+  it('keeps an expired per-connection credential only while a live session or grant uses it', async () => {
+    const tag = randomBytes(4).toString('hex');
+    const past = parseDate(new Date(Date.now() - 3600_000));
+    const ahead = parseDate(new Date(Date.now() + 3600_000));
+    const user = `usrConn${tag}`;
+    const token = () => ({
+      user_id: user,
+      per_connection: true,
+      tokens: encrypt(
+        JSON.stringify({ kind: 'pat', accessToken: 'patA.b', scope: '' }),
+        h.encryptionKey,
+      ),
+      kind: 'pat',
+      scope: '',
+      status: 'active',
+      expires_at: past,
+    });
+    // [0] used by a live session, [1] by a live grant, [2] by nothing alive (only by an expired
+    // session) - although its user has live connections on the other two.
+    const ids = await seedRows(t, 'UserToken', 3, token);
+    await seedRows(t, 'UserSession', 2, (i) => ({
+      session_id: randomBytes(32).toString('hex'),
+      user_id: user,
+      credential_id: i === 0 ? ids[0] : ids[2],
+      data: JSON.stringify({ platform: 'claude', kind: 'session', credentialId: ids[i * 2] }),
+      expires_at: i === 0 ? ahead : past,
+    }));
+    await seedRows(t, 'OAuthGrant', 1, () => ({
+      grant_id: `grant${tag}`,
+      user_id: user,
+      credential_id: ids[1],
+      client_id: 'client',
+      data: JSON.stringify({ scopes: ['airtable:read'], resource: 'http://x/mcp' }),
+      revoked: false,
+      expires_at: ahead,
+    }));
+
+    const run = await runJob(t, 'cleanupExpiredData');
+    expect(run.status).toBe('succeeded');
+    expect(await existing('UserToken', [ids[0]!])).toBe(1);
+    expect(await existing('UserToken', [ids[1]!])).toBe(1);
+    expect(await existing('UserToken', [ids[2]!])).toBe(0);
+  });
+
   it('two overlapping runs both succeed and leave nothing expired', async () => {
     const now = new Date();
     const prefix = `overlap${randomBytes(4).toString('hex')}`;

@@ -5,6 +5,7 @@
  * server must work again as soon as Airtable does. Runs against a private fake (faults here must
  * not touch other test files) and a server process with short timeouts.
  */
+import { TestBrowser } from '../helpers/browser';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { freePort } from '../../scripts/stack';
 import { harness, parseRest } from '../harness/env';
@@ -89,13 +90,14 @@ async function patUserWithBase(): Promise<{ session: string; baseId: string; pat
 /** Full OAuth sign-in on the private fake; returns the session and user id. */
 async function oauthUser(): Promise<{ session: string; userId: string }> {
   const user = fake.admin.createUser({ id: uniqueUserId() });
-  const start = await fetch(`${server.url}/auth/authorize?platform=claude`, { redirect: 'manual' });
+  const browser = new TestBrowser();
+  const start = await browser.fetch(`${server.url}/auth/authorize?platform=claude`);
   expect(start.status).toBe(302);
-  const decision = fake.admin.authorize({ url: start.headers.get('location')!, user_id: user.id });
+  const decision = fake.admin.authorize({ url: start.location!, user_id: user.id });
   if (!decision.ok) throw new Error(decision.error);
-  const cb = await fetch(decision.location, { headers: { Accept: 'application/json' } });
+  const cb = await browser.fetch(decision.location, { headers: { Accept: 'application/json' } });
   expect(cb.status).toBe(200);
-  return { session: ((await cb.json()) as { session_id: string }).session_id, userId: user.id };
+  return { session: (JSON.parse(cb.text) as { session_id: string }).session_id, userId: user.id };
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {

@@ -5,6 +5,7 @@
  * expired) or clearly says to reconnect - never hangs - and every stored token still decrypts,
  * with nothing in plaintext. Private fake; two server processes on the harness's database.
  */
+import { TestBrowser } from '../helpers/browser';
 import { decrypt } from '../../cloud/crypto/fernet';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { freePort } from '../../scripts/stack';
@@ -63,18 +64,18 @@ async function oauthUser(): Promise<{ session: string; userId: string }> {
   const user = fake.admin.createUser({ id: uniqueUserId() });
   // Both processes share PUBLIC_URL (the victim's); the survivor can finish any sign-in, even
   // after the victim is gone, because the state lives in the shared database.
-  const start = await fetch(`${survivor.url}/auth/authorize?platform=claude`, {
-    redirect: 'manual',
-  });
+  // One browser throughout, on the survivor's own address (its binding cookie lives there).
+  const browser = new TestBrowser();
+  const start = await browser.fetch(`${survivor.url}/auth/authorize?platform=claude`);
   expect(start.status).toBe(302);
-  const decision = fake.admin.authorize({ url: start.headers.get('location')!, user_id: user.id });
+  const decision = fake.admin.authorize({ url: start.location!, user_id: user.id });
   if (!decision.ok) throw new Error(decision.error);
   const callback = new URL(decision.location);
-  const cb = await fetch(`${survivor.url}${callback.pathname}${callback.search}`, {
+  const cb = await browser.fetch(`${survivor.url}${callback.pathname}${callback.search}`, {
     headers: { Accept: 'application/json' },
   });
   expect(cb.status).toBe(200);
-  return { session: ((await cb.json()) as { session_id: string }).session_id, userId: user.id };
+  return { session: (JSON.parse(cb.text) as { session_id: string }).session_id, userId: user.id };
 }
 
 async function patUser(): Promise<{ session: string; userId: string; pat: string }> {

@@ -11,7 +11,9 @@ import type {
   OAuthClientMetadata,
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { harness } from '../harness/env';
 import { fakeAdmin } from '../helpers/airtable';
+import { TestBrowser } from '../helpers/browser';
 
 /** Never contacted: the test reads the code from the Location header. */
 export const CLIENT_REDIRECT = 'http://127.0.0.1:9/callback';
@@ -79,10 +81,6 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
   }
 }
 
-function cookiesOf(res: Response): string[] {
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]!);
-}
-
 function unescapeHtml(s: string): string {
   return s
     .replace(/&quot;/g, '"')
@@ -109,40 +107,39 @@ export function consentForm(html: string, pageUrl: URL): { action: URL; fields: 
 }
 
 /**
- * The person's part: opens the authorization URL, approves our consent page, approves Airtable's
- * (as `airtableUserId`), and follows /auth/callback. Returns where the browser lands: the
+ * The person's part, in `browser` (a cookie jar of its own): opens the authorization URL,
+ * approves our consent page, approves Airtable's (as `airtableUserId`) unless the browser is
+ * already signed in here, and follows /auth/callback. Returns where the browser lands: the
  * client's redirect URI with `code`, `state` and `iss`.
  */
-export async function approveInBrowser(authorizationUrl: URL, airtableUserId: string) {
-  const page = await fetch(authorizationUrl, { redirect: 'manual' });
-  const html = await page.text();
+export async function approveInBrowser(
+  authorizationUrl: URL,
+  airtableUserId: string,
+  browser = new TestBrowser(),
+) {
+  const page = await browser.fetch(authorizationUrl.toString());
+  const html = page.text;
   if (page.status !== 200) throw new Error(`consent page answered ${page.status}: ${html}`);
-  const jar = cookiesOf(page);
   const { action, fields } = consentForm(html, authorizationUrl);
-  const decided = await fetch(action, {
+  const decided = await browser.fetch(action.toString(), {
     method: 'POST',
     headers: {
       'Content-Type': 'application/x-www-form-urlencoded',
-      Cookie: jar.join('; '),
       Origin: action.origin,
       'Sec-Fetch-Site': 'same-origin',
     },
     body: fields.toString(),
-    redirect: 'manual',
   });
-  const toAirtable = decided.headers.get('location');
-  if (!toAirtable) throw new Error(`consent answered ${decided.status}: ${await decided.text()}`);
+  const next = decided.location;
+  if (!next) throw new Error(`consent answered ${decided.status}: ${decided.text}`);
+  if (!next.startsWith(`${harness().fakeAirtableUrl}/`)) return { html, landing: new URL(next) }; // signed in here: the code comes at once
 
-  const airtable = await fakeAdmin().authorize({ url: toAirtable, userId: airtableUserId });
+  const airtable = await fakeAdmin().authorize({ url: next, userId: airtableUserId });
   if (!airtable.ok) throw new Error(`Airtable consent refused: ${airtable.error_description}`);
-  const callback = await fetch(airtable.location, {
-    redirect: 'manual',
-    headers: { Cookie: jar.join('; ') },
-  });
-  const toClient = callback.headers.get('location');
-  if (callback.status !== 302 || !toClient)
-    throw new Error(`/auth/callback answered ${callback.status}: ${await callback.text()}`);
-  return { html, landing: new URL(toClient) };
+  const callback = await browser.fetch(airtable.location);
+  if (callback.status !== 302 || !callback.location)
+    throw new Error(`/auth/callback answered ${callback.status}: ${callback.text}`);
+  return { html, landing: new URL(callback.location) };
 }
 
 /** Our OAuth tokens for a new client of `serverUrl`, the SDK's way, narrowed to `scope`. */
@@ -150,11 +147,16 @@ export async function sdkTokens(
   serverUrl: string,
   airtableUserId: string,
   scope?: string,
+  browser?: TestBrowser,
 ): Promise<{ provider: MemoryOAuthProvider; tokens: OAuthTokens }> {
   const provider = new MemoryOAuthProvider('Scoped test client');
   const started = await auth(provider, { serverUrl, ...(scope ? { scope } : {}) });
   if (started !== 'REDIRECT') throw new Error(`auth() answered ${started}`);
-  const { landing } = await approveInBrowser(provider.lastAuthorizationUrl, airtableUserId);
+  const { landing } = await approveInBrowser(
+    provider.lastAuthorizationUrl,
+    airtableUserId,
+    browser,
+  );
   const code = landing.searchParams.get('code');
   if (!code) throw new Error(`no code: ${landing.toString()}`);
   const done = await auth(provider, { serverUrl, authorizationCode: code });

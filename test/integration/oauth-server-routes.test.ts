@@ -2,11 +2,11 @@
  * The authorization server as deployed: the bundle's routes on the emulated Back4App global app,
  * Parse classes on the real database, chained to the (strict) fake Airtable's OAuth: register,
  * consent, Airtable sign-in, our code via /auth/callback, token exchange and refresh.
- * (Needs the lead's /auth/callback code exchange to work; see the report.)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { FakeAirtableAdminClient } from '../../fake-airtable/admin-client';
 import { harness } from '../harness/env';
+import { TestBrowser } from '../helpers/browser';
 
 const h = harness();
 const admin = new FakeAirtableAdminClient(h.fakeAirtableUrl);
@@ -42,24 +42,26 @@ it('serves the discovery documents with our issuer', async () => {
   expect(((await prm.json()) as Record<string, unknown>).resource).toBe(`${publicUrl}/mcp`);
 });
 
-it('registers, consents, signs in to Airtable, and exchanges and refreshes tokens', async () => {
-  await admin.registerRedirectUri(`${publicUrl}/auth/callback`);
-  const user = await admin.createUser({ email: 'oauth-server@example.com' });
-
+async function registerClient(name = 'Integration client'): Promise<string> {
   const reg = await fetch(`${h.baseUrl}/register`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': randomIp() },
     body: JSON.stringify({
       redirect_uris: [REDIRECT],
       token_endpoint_auth_method: 'none',
-      client_name: 'Integration client',
+      client_name: name,
     }),
   });
   expect(reg.status).toBe(201);
-  const clientId = String(((await reg.json()) as Record<string, unknown>).client_id);
+  return String(((await reg.json()) as Record<string, unknown>).client_id);
+}
 
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
+function randomIp(): string {
+  const b = randomBytes(3);
+  return `10.${b[0]}.${b[1]}.${b[2]}`;
+}
+
+function authorizeUrl(clientId: string, challenge: string): string {
   const authorize = new URL(`${h.baseUrl}/authorize`);
   for (const [k, v] of Object.entries({
     client_id: clientId,
@@ -71,30 +73,44 @@ it('registers, consents, signs in to Airtable, and exchanges and refreshes token
     resource: `${publicUrl}/mcp`,
   }))
     authorize.searchParams.set(k, v);
-  const page = await fetch(authorize, { redirect: 'manual' });
-  expect(page.status).toBe(200);
-  const consent = /name="consent" value="([^"]+)"/.exec(await page.text())![1]!;
-  const browser = page.headers.get('set-cookie')!.split(';')[0]!;
+  return authorize.toString();
+}
 
-  const decision = await form(
-    '/authorize/decision',
-    { consent, decision: 'approve' },
-    { Cookie: browser, 'Sec-Fetch-Site': 'same-origin' },
-  );
-  expect(decision.res.status).toBe(303);
-  const toAirtable = decision.res.headers.get('location')!;
+/** Opens the consent page in `browser`, approves, and returns where it sends the browser. */
+async function consentAndApprove(browser: TestBrowser, url: string): Promise<string> {
+  const page = await browser.fetch(url);
+  expect(page.status).toBe(200);
+  const consent = /name="consent" value="([^"]+)"/.exec(page.text)![1]!;
+  const decision = await browser.submit(`${h.baseUrl}/authorize/decision`, {
+    consent,
+    decision: 'approve',
+  });
+  expect(decision.status).toBe(303);
+  return decision.location!;
+}
+
+function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+it('registers, consents, signs in to Airtable, and exchanges and refreshes tokens', async () => {
+  await admin.registerRedirectUri(`${publicUrl}/auth/callback`);
+  const user = await admin.createUser({ email: 'oauth-server@example.com' });
+  const clientId = await registerClient();
+  const { verifier, challenge } = pkce();
+  const browser = new TestBrowser();
+
+  const toAirtable = await consentAndApprove(browser, authorizeUrl(clientId, challenge));
   expect(toAirtable.startsWith(`${h.fakeAirtableUrl}/oauth2/v1/authorize?`)).toBe(true);
   // Airtable's own PKCE and client: nothing of the MCP client's request is forwarded.
   expect(new URL(toAirtable).searchParams.get('code_challenge')).not.toBe(challenge);
 
   const airtable = await admin.authorize({ url: toAirtable, userId: user.id });
   if (!airtable.ok) throw new Error(airtable.error_description);
-  const callback = new URL(airtable.location);
-  const back = await fetch(`${h.baseUrl}${callback.pathname}${callback.search}`, {
-    redirect: 'manual',
-  });
-  if (back.status !== 302) throw new Error(`callback: ${back.status} ${await back.text()}`);
-  const toClient = new URL(back.headers.get('location')!);
+  const back = await browser.fetch(airtable.location);
+  if (back.status !== 302) throw new Error(`callback: ${back.status} ${back.text}`);
+  const toClient = new URL(back.location!);
   expect(`${toClient.origin}${toClient.pathname}`).toBe(REDIRECT);
   expect(toClient.searchParams.get('state')).toBe('client-state');
   expect(toClient.searchParams.get('iss')).toBe(publicUrl);
@@ -129,18 +145,11 @@ it('registers, consents, signs in to Airtable, and exchanges and refreshes token
 
   /** A second, independent authorization through Airtable for the same client. */
   async function authorizeAndExchange(): Promise<Record<string, unknown>> {
-    const p = await fetch(authorize, { redirect: 'manual', headers: { Cookie: browser } });
-    const c = /name="consent" value="([^"]+)"/.exec(await p.text())![1]!;
-    const d = await form(
-      '/authorize/decision',
-      { consent: c, decision: 'approve' },
-      { Cookie: browser, 'Sec-Fetch-Site': 'same-origin' },
-    );
-    const a = await admin.authorize({ url: d.res.headers.get('location')!, userId: user.id });
+    const d = await consentAndApprove(browser, authorizeUrl(clientId, challenge));
+    const a = await admin.authorize({ url: d, userId: user.id });
     if (!a.ok) throw new Error(a.error_description);
-    const cb = new URL(a.location);
-    const b = await fetch(`${h.baseUrl}${cb.pathname}${cb.search}`, { redirect: 'manual' });
-    const k = new URL(b.headers.get('location')!).searchParams.get('code')!;
+    const b = await browser.fetch(a.location);
+    const k = new URL(b.location!).searchParams.get('code')!;
     const t = await form('/token', {
       grant_type: 'authorization_code',
       code: k,
@@ -150,4 +159,36 @@ it('registers, consents, signs in to Airtable, and exchanges and refreshes token
     expect(t.res.status).toBe(200);
     return t.json;
   }
+});
+
+// The attack of issue #1 (consent phishing through the chained authorization), end to end: the
+// attacker registers a client, approves our consent page in their own browser, and sends the
+// Airtable authorize URL it leads to to a victim. The victim approves on Airtable; their browser
+// reaches our callback - and must get nothing the attacker could redeem.
+it("an attacker's approved consent, finished by a victim on Airtable, yields no code", async () => {
+  await admin.registerRedirectUri(`${publicUrl}/auth/callback`);
+  const victim = await admin.createUser({ email: 'victim@example.com' });
+  const clientId = await registerClient('Totally legit');
+  const { challenge } = pkce();
+  const attacker = new TestBrowser();
+  const victimBrowser = new TestBrowser();
+
+  const phishingLink = await consentAndApprove(attacker, authorizeUrl(clientId, challenge));
+  const airtable = await admin.authorize({ url: phishingLink, userId: victim.id });
+  if (!airtable.ok) throw new Error(airtable.error_description);
+  const landed = await victimBrowser.fetch(airtable.location, { headers: { Accept: 'text/html' } });
+  expect(landed.status).toBe(403);
+  expect(landed.location).toBeNull(); // never sent on to the attacker's redirect URI
+  expect(landed.text).toContain('started in a different browser');
+  expect(landed.text).not.toContain('code=');
+  // Nothing was exchanged with Airtable, nothing stored for the victim, no session cookie.
+  expect((await admin.listGrants(victim.id)).grants).toHaveLength(0);
+  expect(await victimBrowser.cookie(h.baseUrl, 'session_id')).toBeUndefined();
+  const where = encodeURIComponent(JSON.stringify({ user_id: victim.id }));
+  const rows = await fetch(`${h.baseUrl}/parse/classes/UserToken?where=${where}`, {
+    headers: { 'X-Parse-Application-Id': h.appId, 'X-Parse-Master-Key': h.masterKey },
+  });
+  expect(((await rows.json()) as { results: unknown[] }).results).toHaveLength(0);
+  // And the attacker's own browser cannot replay the (consumed) callback either.
+  expect((await attacker.fetch(airtable.location)).status).toBe(400);
 });

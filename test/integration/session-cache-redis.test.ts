@@ -14,7 +14,7 @@ import type { SessionData, SessionRecord } from '../../cloud/storage/base';
 import { CachedStorage } from '../../cloud/storage/cached-store';
 import { hashSession } from '../../cloud/storage/codec';
 import { createMemoryData, MemoryStorage, type MemoryData } from '../../cloud/storage/memory-store';
-import { storageContract } from '../unit/storage-contract';
+import { memoryRows, storageContract } from '../unit/storage-contract';
 import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis';
 
 const HOUR = 3600_000;
@@ -126,18 +126,7 @@ describeWithRedis()('shared session cache on redis-server', () => {
           stores.push(cached);
           return cached;
         },
-        rawTokenRows: async (userId) => {
-          const row = data.tokens.get(userId);
-          return row ? [{ ...row }] : [];
-        },
-        rawSessionRow: async (id) => {
-          const row = data.sessions.get(id);
-          return row ? { ...row, session_id: row.sessionId } : undefined;
-        },
-        rawStateRows: async (hash) => {
-          const row = data.states.get(hash);
-          return row ? [{ ...row }] : [];
-        },
+        ...memoryRows(data, contractKey, key),
       };
     });
   });

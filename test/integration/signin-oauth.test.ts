@@ -6,6 +6,7 @@
 import { decrypt } from '../../cloud/crypto/fernet';
 import { harness, parseRest } from '../harness/env';
 import { fakeAdmin, oauthCallbackUrl, uniqueUserId } from '../helpers/airtable';
+import { TestBrowser } from '../helpers/browser';
 
 const h = harness();
 const master = { 'X-Parse-Master-Key': h.masterKey };
@@ -43,14 +44,15 @@ describe('GET /auth/authorize', () => {
 describe('GET /auth/callback', () => {
   it('stores only ciphertext, creates a working session, sets the cookie, and refuses a replay', async () => {
     const user = await fakeAdmin().createUser({ id: uniqueUserId(), email: 'ada@example.com' });
-    const callback = await oauthCallbackUrl(user.id);
-    const res = await fetch(callback, { headers: { Accept: 'application/json' } });
+    const browser = new TestBrowser();
+    const callback = await oauthCallbackUrl(user.id, 'chatgpt', browser);
+    const res = await browser.fetch(callback, { headers: { Accept: 'application/json' } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as Record<string, string>;
+    const body = JSON.parse(res.text) as Record<string, string>;
     expect(body.user_id).toBe(user.id);
     expect(body.mcp_url).toBe(`${h.baseUrl}/mcp`);
     expect(body.session_id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const cookie = res.headers.get('set-cookie')!;
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('session_id='))!;
     expect(cookie).toMatch(/^session_id=/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -86,18 +88,22 @@ describe('GET /auth/callback', () => {
     expect(meBody.platform).toBe('chatgpt');
     expect(JSON.stringify(meBody)).not.toContain(plain.accessToken);
 
-    const replay = await fetch(callback, { headers: { Accept: 'application/json' } });
+    const replay = await browser.fetch(callback, { headers: { Accept: 'application/json' } });
     expect(replay.status).toBe(400);
-    expect(((await replay.json()) as Record<string, string>).error).toBe('invalid_state');
+    expect((JSON.parse(replay.text) as Record<string, string>).error).toBe('invalid_state');
   });
 
   it('shows a real page with the session id once and setup for every client', async () => {
     const user = await fakeAdmin().createUser({ id: uniqueUserId() });
-    const res = await fetch(await oauthCallbackUrl(user.id), { headers: { Accept: 'text/html' } });
+    const browser = new TestBrowser();
+    const res = await browser.fetch(await oauthCallbackUrl(user.id, 'chatgpt', browser), {
+      headers: { Accept: 'text/html' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
-    const html = await res.text();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    const html = res.text;
     expect(html).toContain(user.id);
     expect(html).toContain(`${h.baseUrl}/mcp`);
     for (const client of ['ChatGPT', 'Claude', 'Cursor', 'MCP Inspector'])
@@ -107,10 +113,11 @@ describe('GET /auth/callback', () => {
 
   it('lets exactly one of two concurrent uses of a state win', async () => {
     const user = await fakeAdmin().createUser({ id: uniqueUserId() });
-    const callback = await oauthCallbackUrl(user.id);
+    const browser = new TestBrowser();
+    const callback = await oauthCallbackUrl(user.id, 'chatgpt', browser);
     const results = await Promise.all(
       [0, 1].map(() =>
-        fetch(callback, { headers: { Accept: 'application/json' } }).then((r) => r.status),
+        browser.fetch(callback, { headers: { Accept: 'application/json' } }).then((r) => r.status),
       ),
     );
     expect(results.sort()).toEqual([200, 400]);
@@ -130,29 +137,69 @@ describe('GET /auth/callback', () => {
 
   it('explains access_denied and consumes the state', async () => {
     const user = await fakeAdmin().createUser({ id: uniqueUserId() });
-    const res = await fetch(`${h.baseUrl}/auth/authorize?platform=cursor`, { redirect: 'manual' });
+    const browser = new TestBrowser();
+    const res = await browser.fetch(`${h.baseUrl}/auth/authorize?platform=cursor`);
     const denied = await fakeAdmin().authorize({
-      url: res.headers.get('location')!,
+      url: res.location!,
       userId: user.id,
       decision: 'deny',
     });
     if (!denied.ok) throw new Error('fake refused the deny');
     expect(denied.location).toContain('error=access_denied');
-    const page = await fetch(denied.location);
+    const page = await browser.fetch(denied.location);
     expect(page.status).toBe(403);
-    expect(await page.text()).toContain('You declined the authorization');
-    expect((await fetch(denied.location)).status).toBe(400); // state consumed
+    expect(page.text).toContain('You declined the authorization');
+    expect((await browser.fetch(denied.location)).status).toBe(400); // state consumed
     expect(await userTokenRow(user.id)).toBeUndefined();
   });
 
   it('answers 502 without a stack trace when Airtable fails the exchange', async () => {
     const user = await fakeAdmin().createUser({ id: uniqueUserId() });
-    const callback = await oauthCallbackUrl(user.id);
+    const browser = new TestBrowser();
+    const callback = await oauthCallbackUrl(user.id, 'chatgpt', browser);
     await fakeAdmin().addFault({ pathPattern: '^/oauth2/v1/token', status: 503, times: 1 });
-    const res = await fetch(callback, { headers: { Accept: 'application/json' } });
+    const res = await browser.fetch(callback, { headers: { Accept: 'application/json' } });
     expect(res.status).toBe(502);
-    const text = await res.text();
+    const text = res.text;
     expect(text).not.toMatch(/at .*\.js:\d+/);
     expect(await userTokenRow(user.id)).toBeUndefined();
+  });
+
+  // RFC 6749 section 10.12 / RFC 9700 section 4.7.1: the state is bound to the browser that
+  // started the flow. A link started in one browser and finished in another (an attacker sends
+  // the victim their own sign-in link, or the victim's code is sent back to the attacker) issues
+  // nothing: no code exchange, no credential, no session, no cookie; and the state is spent.
+  it('a callback in a browser that did not start the sign-in issues nothing (two cookie jars)', async () => {
+    const user = await fakeAdmin().createUser({ id: uniqueUserId() });
+    const starter = new TestBrowser();
+    const other = new TestBrowser();
+    const callback = await oauthCallbackUrl(user.id, 'chatgpt', starter);
+    for (const accept of ['text/html', 'application/json']) {
+      const res = await other.fetch(callback, { headers: { Accept: accept } });
+      if (accept === 'application/json') {
+        expect(res.status).toBe(400); // the first attempt spent the state
+        continue;
+      }
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('started in a different browser');
+      expect(res.text).toContain('/auth/authorize');
+      expect(res.headers.getSetCookie().some((c) => c.startsWith('session_id='))).toBe(false);
+    }
+    expect(await other.cookie(h.baseUrl, 'session_id')).toBeUndefined();
+    expect(await userTokenRow(user.id)).toBeUndefined();
+    expect((await fakeAdmin().listGrants(user.id)).grants).toHaveLength(0); // code never exchanged
+    // The starter cannot finish it afterwards either: the state is gone.
+    expect((await starter.fetch(callback)).status).toBe(400);
+  });
+
+  it('two sign-ins started side by side in one browser both complete', async () => {
+    const browser = new TestBrowser();
+    const a = await fakeAdmin().createUser({ id: uniqueUserId() });
+    const b = await fakeAdmin().createUser({ id: uniqueUserId() });
+    const first = await oauthCallbackUrl(a.id, 'claude', browser);
+    const second = await oauthCallbackUrl(b.id, 'cursor', browser);
+    const json = { headers: { Accept: 'application/json' } };
+    expect((await browser.fetch(second, json)).status).toBe(200);
+    expect((await browser.fetch(first, json)).status).toBe(200);
   });
 });

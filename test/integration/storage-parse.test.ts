@@ -6,6 +6,7 @@
 import Parse from 'parse/node';
 import { generateKey } from '../../cloud/crypto/fernet';
 import { StorageUnavailableError } from '../../cloud/storage/base';
+import { encryptCredential } from '../../cloud/storage/codec';
 import { ParseStorage } from '../../cloud/storage/parse-store';
 import { harness, parseRest } from '../harness/env';
 import { storageContract } from '../unit/storage-contract';
@@ -36,6 +37,19 @@ storageContract('ParseStorage', () => ({
       ...(opts.now ? { now: opts.now } : {}),
     }),
   rawTokenRows: (userId) => rawRows('UserToken', { user_id: userId }),
+  insertLegacyToken: async (userId, credential, expiresAt) => {
+    // What the earlier layout's upsert wrote: no per_connection column.
+    const res = await parseRest('POST', 'classes/UserToken', master, {
+      user_id: userId,
+      tokens: encryptCredential(credential, h.encryptionKey),
+      kind: credential.kind,
+      scope: credential.scope,
+      status: 'active',
+      refresh_claim: 0,
+      expires_at: { __type: 'Date', iso: expiresAt.toISOString() },
+    });
+    expect(res.status).toBe(201);
+  },
   rawSessionRow: async (id) => (await rawRows('UserSession', { objectId: id }))[0],
   rawStateRows: (hash) => rawRows('OAuthState', { state: hash }),
 }));
@@ -48,7 +62,9 @@ describe('ParseStorage when the database cannot be reached', () => {
     try {
       const s = new ParseStorage({ secretKey: h.secretKey, encryptionKeys: [generateKey()] });
       await expect(s.findSession('x'.repeat(43))).rejects.toBeInstanceOf(StorageUnavailableError);
-      await expect(s.getUserToken('usrX')).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(s.getUserToken({ userId: 'usrX' })).rejects.toBeInstanceOf(
+        StorageUnavailableError,
+      );
     } finally {
       Parse.serverURL = `${h.baseUrl}/parse`;
       Parse.CoreManager.set('REQUEST_ATTEMPT_LIMIT', attempts);

@@ -3,6 +3,7 @@
  * request, single use and short-lived; deny -> access_denied; approve -> our code at once when
  * signed in, else the Airtable sign-in carrying the request (finished by completeAuthorization).
  */
+import { sessionCredential } from '../../cloud/auth/session-auth';
 import { keyedHash } from '../../cloud/crypto/keyed-hash';
 import { completeAuthorization } from '../../cloud/oauth-server/complete';
 import {
@@ -132,6 +133,78 @@ describe('deny', () => {
     expect(loc.searchParams.get('state')).toBe('state-1');
     expect(loc.searchParams.get('iss')).toBe(PUBLIC_URL);
   });
+
+  it('keeps a query already present in the registered redirect URI (RFC 6749 section 3.1.2)', async () => {
+    const withQuery = 'https://client.example.com/cb?tenant=7';
+    const { clientId: id } = await registerClient(f, { redirect_uris: [withQuery] });
+    const { consent, cookie } = await openConsent(f, {
+      ...params(),
+      client_id: id,
+      redirect_uri: withQuery,
+    });
+    const loc = location((await decide(f, consent, cookie, 'deny')).res);
+    expect(loc.searchParams.get('tenant')).toBe('7');
+    expect(loc.searchParams.get('error')).toBe('access_denied');
+  });
+});
+
+describe('the account the consent page names', () => {
+  it('names the signed-in account and offers another one', async () => {
+    const session = await signIn(f, 'usrNamed0000001');
+    const { html } = await openConsent(f, params(), session);
+    expect(html).toContain('usrNamed0000001');
+    expect(html).toContain('Approving connects it to this Airtable account');
+    expect(html).toContain('value="approve_other_account"');
+    const anonymous = await openConsent(f, params());
+    expect(anonymous.html).toContain('Airtable asks you to sign in');
+    expect(anonymous.html).not.toContain('approve_other_account');
+  });
+
+  it('"Use another Airtable account" goes through the Airtable sign-in', async () => {
+    f.signIns.length = 0;
+    const session = await signIn(f, 'usrOther0000001');
+    const { consent, cookie } = await openConsent(f, params(), session);
+    const answer = await decide(f, consent, cookie, 'approve_other_account');
+    expect(answer.res.headers.get('location')).toBe(AIRTABLE_AUTHORIZE);
+    expect(f.signIns).toHaveLength(1);
+  });
+
+  it('issues nothing when the browser signed in to another account after the page was shown', async () => {
+    f.signIns.length = 0;
+    const codes = f.store.codes.size;
+    const shown = await signIn(f, 'usrShown000001');
+    const { consent, cookie } = await openConsent(f, params(), shown);
+    const swapped = await signIn(f, 'usrAttacker0001'); // e.g. a forged sign-in meanwhile
+    const browserCookie = cookie.split('; ').find((c) => c.startsWith('signin_browser='))!;
+    const answer = await decide(f, consent, `${swapped}; ${browserCookie}`, 'approve');
+    expect(answer.status).toBe(409);
+    expect(answer.res.headers.get('location')).toBeNull();
+    expect(answer.text).toContain('changed after this page was shown');
+    expect(f.signIns).toHaveLength(0);
+    expect(f.store.codes.size).toBe(codes);
+  });
+
+  it('a page that named no account never silently uses a session that appeared since', async () => {
+    f.signIns.length = 0;
+    const { consent, cookie } = await openConsent(f, params());
+    const later = await signIn(f, 'usrLater0000001');
+    const answer = await decide(f, consent, `${cookie}; ${later}`, 'approve');
+    expect(answer.res.headers.get('location')).toBe(AIRTABLE_AUTHORIZE);
+    expect(f.signIns).toHaveLength(1);
+  });
+
+  it('the grant uses the very credential of the signed-in connection', async () => {
+    const session = await signIn(f, 'usrBound000001');
+    const signedIn = await f.storage.findSession(session.replace('session_id=', ''));
+    const { consent, cookie } = await openConsent(f, params(), session);
+    const code = location((await decide(f, consent, cookie, 'approve')).res).searchParams.get(
+      'code',
+    )!;
+    const row = f.store.codes.get(keyedHash(f.deps.config.secretKey, 'oauth-code', code));
+    const grant = await f.store.getGrant(row!.data.grantId);
+    expect(grant?.credentialId).toBe(signedIn?.data.credentialId);
+    expect(grant?.credentialId).toBeTruthy();
+  });
 });
 
 describe('approve', () => {
@@ -141,9 +214,12 @@ describe('approve', () => {
     const answer = await decide(f, consent, cookie, 'approve');
     expect(answer.status).toBe(303);
     expect(answer.res.headers.get('location')).toBe(AIRTABLE_AUTHORIZE);
+    // Bound to this browser: the same cookie the consent form was issued to.
+    expect(cookie).toContain(`signin_browser=${f.signIns[0]?.browser}`);
     expect(f.signIns).toEqual([
       {
         platform: 'mcp-oauth',
+        browser: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
         pendingAuthorization: {
           clientId,
           redirectUri: REDIRECT,
@@ -155,11 +231,10 @@ describe('approve', () => {
       },
     ]);
     // What /auth/callback does once the person signed in to Airtable:
-    const redirect = await completeAuthorization(
-      f.deps,
-      f.signIns[0]!.pendingAuthorization!,
-      'usrA',
-    );
+    const redirect = await completeAuthorization(f.deps, f.signIns[0]!.pendingAuthorization!, {
+      userId: 'usrA',
+      credentialId: 'credA',
+    });
     const loc = new URL(redirect);
     expect(`${loc.origin}${loc.pathname}`).toBe(REDIRECT);
     expect(loc.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -169,6 +244,8 @@ describe('approve', () => {
     const code = loc.searchParams.get('code')!;
     const row = f.store.codes.get(keyedHash(f.deps.config.secretKey, 'oauth-code', code));
     expect(row?.data).toMatchObject({ clientId, userId: 'usrA', codeChallenge: challenge });
+    const grant = await f.store.getGrant(row!.data.grantId);
+    expect(grant?.credentialId).toBe('credA');
     expect(JSON.stringify([...f.store.codes.entries()])).not.toContain(code);
   });
 
@@ -186,7 +263,8 @@ describe('approve', () => {
   it('with a session whose Airtable credential is dead: signs in to Airtable again', async () => {
     f.signIns.length = 0;
     const session = await signIn(f, 'usrDead');
-    await f.storage.markUserTokenDead('usrDead');
+    const signedIn = await f.storage.findSession(session.replace('session_id=', ''));
+    await f.storage.markUserTokenDead(sessionCredential(signedIn!));
     const { consent, cookie } = await openConsent(f, params(), session);
     const answer = await decide(f, consent, cookie, 'approve');
     expect(answer.res.headers.get('location')).toBe(AIRTABLE_AUTHORIZE);
@@ -237,7 +315,7 @@ describe('completeAuthorization', () => {
           resource: RESOURCE,
           scopes: ['airtable:read'],
         },
-        'usrX',
+        { userId: 'usrX' },
       ),
     ).rejects.toMatchObject({ errorCode: 'invalid_client' });
   });

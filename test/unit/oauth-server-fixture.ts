@@ -24,7 +24,7 @@ export interface Fixture {
   deps: OAuthServerDeps;
   store: MemoryOAuthServerStore;
   storage: MemoryStorage;
-  signIns: { platform: string; pendingAuthorization?: PendingAuthorization }[];
+  signIns: { platform: string; pendingAuthorization?: PendingAuthorization; browser: string }[];
   clock: { now: Date };
   close(): Promise<void>;
 }
@@ -74,9 +74,10 @@ export async function startFixture(
     app.use(express.json());
     app.use(express.urlencoded({ extended: false }));
   }
+  // Suites register many clients from one address: the limits have tests of their own.
   registerOAuthServerRoutes(app, {
     ...deps,
-    ...(opts.rateLimits ? { oauthRateLimits: opts.rateLimits } : {}),
+    oauthRateLimits: opts.rateLimits ?? { registrations: 10_000, authorizations: 10_000 },
   });
   return {
     url,
@@ -177,7 +178,7 @@ export async function decide(
   f: Fixture,
   consent: string,
   cookie: string,
-  decision: 'approve' | 'deny',
+  decision: 'approve' | 'approve_other_account' | 'deny',
   headers: Record<string, string> = {},
 ) {
   return postForm(
@@ -189,14 +190,14 @@ export async function decide(
 
 /** Signs a user in (seed session + active Airtable credential); returns the session cookie. */
 export async function signIn(f: Fixture, userId = 'usrTEST0000000001'): Promise<string> {
-  await f.storage.upsertUserToken(
+  const credentialId = await f.storage.createUserToken(
     userId,
     { kind: 'pat', accessToken: 'patAIRTABLE.secret', scope: '' },
     new Date(f.clock.now.getTime() + 86_400_000),
   );
   const { secret } = await f.storage.createSession(
     userId,
-    { platform: 'other', kind: 'session' },
+    { platform: 'other', kind: 'session', credentialId },
     86_400_000,
   );
   return `session_id=${secret}`;

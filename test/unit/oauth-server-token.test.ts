@@ -2,7 +2,9 @@
  * POST /token: RFC 6749 sections 4.1.3, 5.1, 5.2 and 6; RFC 7636 section 4.6; RFC 8707; OAuth 2.1
  * section 4.3.1 (refresh token rotation); grant family revocation on replay.
  */
+import { sessionCredential } from '../../cloud/auth/session-auth';
 import { keyedHash } from '../../cloud/crypto/keyed-hash';
+import { REFRESH_REUSE_GRACE_MS } from '../../cloud/oauth-server/token-refresh';
 import {
   exchangeCode,
   obtainCode,
@@ -310,10 +312,11 @@ describe('refresh_token (RFC 6749 section 6, OAuth 2.1 section 4.3.1 rotation)',
     expect(third.status).toBe(200);
   });
 
-  it('reusing a used refresh token revokes the whole family', async () => {
+  it('reusing a used refresh token after the grace window revokes the whole family', async () => {
     const first = await tokensFor();
     const second = await refresh(first.clientId, String(first.json.refresh_token));
     expect(second.status).toBe(200);
+    f.clock.now = new Date(f.clock.now.getTime() + REFRESH_REUSE_GRACE_MS + 1);
     const reuse = await refresh(first.clientId, String(first.json.refresh_token));
     expect(reuse.status).toBe(400);
     expect(reuse.json.error).toBe('invalid_grant');
@@ -322,6 +325,46 @@ describe('refresh_token (RFC 6749 section 6, OAuth 2.1 section 4.3.1 rotation)',
     expect(await f.storage.findSession(String(second.json.access_token))).toBeNull();
     const newest = await refresh(first.clientId, String(second.json.refresh_token));
     expect(newest.json.error).toBe('invalid_grant');
+  });
+
+  it('a second refresh within the grace window (a retry, two tabs) gets a pair too', async () => {
+    const first = await tokensFor();
+    const token = String(first.json.refresh_token);
+    const [a, b] = await Promise.all([
+      refresh(first.clientId, token),
+      refresh(first.clientId, token),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    f.clock.now = new Date(f.clock.now.getTime() + REFRESH_REUSE_GRACE_MS - 1000);
+    const c = await refresh(first.clientId, token);
+    expect(c.status).toBe(200);
+    for (const pair of [a, b, c]) {
+      expect(await f.storage.findSession(String(pair.json.access_token))).not.toBeNull();
+      const next = await refresh(first.clientId, String(pair.json.refresh_token));
+      expect(next.status).toBe(200);
+    }
+  });
+
+  it.each([
+    ['a wider scope', { scope: 'airtable:write admin' }, 'invalid_scope'],
+    ['another resource', { resource: 'https://other.example/mcp' }, 'invalid_target'],
+  ])('a refresh refused for %s leaves the token usable', async (_label, extra, error) => {
+    const { clientId, code, verifier } = await obtainCode(f, { scope: 'airtable:read' });
+    const first = await exchangeCode(f, { code, code_verifier: verifier, client_id: clientId });
+    const token = String(first.json.refresh_token);
+    const bad = await refresh(clientId, token, extra);
+    expect(bad.json.error).toBe(error);
+    const good = await refresh(clientId, token);
+    expect(good.status).toBe(200);
+    expect(await f.storage.findSession(String(first.json.access_token))).not.toBeNull();
+  });
+
+  it('a refresh by another client is refused and leaves the token usable', async () => {
+    const first = await tokensFor();
+    const { clientId: other } = await registerClient(f);
+    const bad = await refresh(other, String(first.json.refresh_token));
+    expect(bad.json.error).toBe('invalid_grant');
+    expect((await refresh(first.clientId, String(first.json.refresh_token))).status).toBe(200);
   });
 
   it('narrows the scope of the new access token only; widening is invalid_scope', async () => {
@@ -360,7 +403,7 @@ describe('refresh_token (RFC 6749 section 6, OAuth 2.1 section 4.3.1 rotation)',
   it('ends the grant when the Airtable credential behind it is dead', async () => {
     const first = await tokensFor();
     const session = await f.storage.findSession(String(first.json.access_token));
-    await f.storage.markUserTokenDead(session!.userId);
+    await f.storage.markUserTokenDead(sessionCredential(session!));
     try {
       const bad = await refresh(first.clientId, String(first.json.refresh_token));
       expect(bad.json.error).toBe('invalid_grant');

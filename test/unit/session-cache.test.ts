@@ -15,7 +15,7 @@ import { createStorage } from '../../cloud/storage';
 import { ParseStorage } from '../../cloud/storage/parse-store';
 import { encodeSessionData, hashSession } from '../../cloud/storage/codec';
 import { createMemoryData, MemoryStorage, type MemoryData } from '../../cloud/storage/memory-store';
-import { storageContract } from './storage-contract';
+import { memoryRows, storageContract } from './storage-contract';
 
 const HOUR = 3600_000;
 const TTL = 5_000;
@@ -84,18 +84,7 @@ storageContract('CachedStorage over MemoryStorage', () => {
         ttlMs: TTL,
         ...(opts.now ? { now: opts.now } : {}),
       }),
-    rawTokenRows: async (userId) => {
-      const row = data.tokens.get(userId);
-      return row ? [{ ...row }] : [];
-    },
-    rawSessionRow: async (id) => {
-      const row = data.sessions.get(id);
-      return row ? { ...row, session_id: row.sessionId } : undefined;
-    },
-    rawStateRows: async (hash) => {
-      const row = data.states.get(hash);
-      return row ? [{ ...row }] : [];
-    },
+    ...memoryRows(data, secretKey, key),
   };
 });
 
@@ -350,6 +339,7 @@ describe('CachedStorage: negative cache', () => {
       userId: uid(),
       data: encodeSessionData({ platform: 'x', kind: 'session' }),
       grantId: undefined,
+      credentialId: undefined,
       createdAt: now,
       expiresAt: new Date(now.getTime() + HOUR),
     });

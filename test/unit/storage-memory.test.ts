@@ -2,7 +2,7 @@
 import { generateKey } from '../../cloud/crypto/fernet';
 import { randomSecret } from '../../cloud/crypto/keyed-hash';
 import { createMemoryData, MemoryStorage } from '../../cloud/storage/memory-store';
-import { storageContract } from './storage-contract';
+import { memoryRows, storageContract } from './storage-contract';
 
 storageContract('MemoryStorage', () => {
   const data = createMemoryData();
@@ -18,17 +18,6 @@ storageContract('MemoryStorage', () => {
         data,
         ...(opts.now ? { now: opts.now } : {}),
       }),
-    rawTokenRows: async (userId) => {
-      const row = data.tokens.get(userId);
-      return row ? [{ ...row }] : [];
-    },
-    rawSessionRow: async (id) => {
-      const row = data.sessions.get(id);
-      return row ? { ...row, session_id: row.sessionId } : undefined;
-    },
-    rawStateRows: async (hash) => {
-      const row = data.states.get(hash);
-      return row ? [{ ...row }] : [];
-    },
+    ...memoryRows(data, secretKey, key),
   };
 });
