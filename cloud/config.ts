@@ -90,6 +90,8 @@ const EnvSchema = z.object({
     .enum(['0', '1', 'true', 'false'])
     .optional()
     .transform((v) => v === '1' || v === 'true'),
+  // JSON answers by default: Back4App's proxy may buffer SSE (UNVERIFIED; platform-facts.md).
+  MCP_RESPONSE_MODE: z.enum(['json', 'sse']).default('json'),
 });
 
 export interface Config {
@@ -132,6 +134,8 @@ export interface Config {
   cleanupSchedule: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sandbox: boolean;
+  /** How /mcp answers a POST: one JSON body, or an SSE stream (MCP Streamable HTTP). */
+  mcpResponseMode: 'json' | 'sse';
 }
 
 /** Parses `env` into a Config, or throws a ConfigError naming every bad variable and its fix. */
@@ -192,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cleanupSchedule: e.CLEANUP_SCHEDULE,
     logLevel: e.LOG_LEVEL,
     sandbox: e.SANDBOX,
+    mcpResponseMode: e.MCP_RESPONSE_MODE,
   };
 }
 

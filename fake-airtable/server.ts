@@ -93,6 +93,11 @@ export async function startFakeAirtable(opts: StartFakeAirtableOptions): Promise
       res.end();
     });
   });
+  // Idle keep-alive sockets: Node closes them after 5 s by default, and a client (undici) that
+  // reuses one just as it closes gets "other side closed" - a flake on a loaded machine. A long
+  // server-side timeout leaves closing to the client, which knows when it stops using a socket.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, host, () => resolve());

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import type { Config } from '../config';
+import { publicUrlAliases } from '../http/public-origin';
 import { findClient, type ResolvedClient } from './clients';
 import {
   InvalidClientError,
@@ -19,7 +20,6 @@ import {
   OAuthError,
   UnsupportedResponseTypeError,
 } from './errors';
-import { resourceUrl } from './metadata';
 import type { OAuthCoreDeps } from './options';
 import { CODE_CHALLENGE_PATTERN } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
@@ -42,12 +42,18 @@ const QuerySchema = z.object({
   code_challenge_method: short.optional(),
 });
 
-/** RFC 8707 section 2: multiple `resource` values are allowed; every one must be ours. */
-function checkResources(values: string[], ours: string): void {
-  for (const v of values) {
-    if (v.replace(/\/+$/, '') !== ours)
-      throw new InvalidTargetError(`This server only grants access to the resource ${ours}.`);
-  }
+/**
+ * RFC 8707 section 2: the resource the client asked for, which must be ours - PUBLIC_URL's /mcp,
+ * or in development the /mcp of a loopback alias the client discovered us under
+ * (cloud/http/public-origin.ts). Repeating it is allowed; two different ones are not.
+ */
+function requestedResource(values: string[], publicUrl: string): string {
+  const ours = publicUrlAliases(publicUrl).map((u) => `${u}/mcp`);
+  const asked = [...new Set(values.map((v) => v.replace(/\/+$/, '')))];
+  if (asked.some((r) => !ours.includes(r)))
+    throw new InvalidTargetError(`This server only grants access to the resource ${ours[0]}.`);
+  if (asked.length > 1) throw new InvalidTargetError('Ask for one resource at a time.');
+  return asked[0] ?? ours[0]!;
 }
 
 export async function validateAuthorizeRequest(
@@ -93,15 +99,14 @@ export async function validateAuthorizeRequest(
       throw new InvalidRequestError('code_challenge_method must be S256 (plain is not accepted).');
     if (!CODE_CHALLENGE_PATTERN.test(q.code_challenge))
       throw new InvalidRequestError('code_challenge must be 43 base64url characters (S256).');
-    const ours = resourceUrl(deps.config);
-    checkResources(params.getAll('resource'), ours);
+    const resource = requestedResource(params.getAll('resource'), deps.config.publicUrl);
     const allowed = client.metadata.scope ? client.metadata.scope.split(' ') : SUPPORTED_SCOPES;
     const scopes = parseScope(q.scope, allowed);
     const request: ConsentRequest = {
       clientId: client.clientId,
       redirectUri: q.redirect_uri,
       codeChallenge: q.code_challenge,
-      resource: ours,
+      resource,
       scopes,
     };
     if (q.state !== undefined) request.state = q.state;

@@ -6,6 +6,7 @@
  * /authorize/decision. Errors are always a page here (authorize-request.ts: no open redirect).
  */
 import type { Request, Response } from 'express';
+import { canonicalRedirect } from '../http/public-origin';
 import { validateAuthorizeRequest, rawQuery } from './authorize-request';
 import { consentPage } from './consent-page';
 import {
@@ -30,6 +31,16 @@ export function redirectTo(res: Response, url: string, status = 302): void {
 export function authorizeHandler(deps: OAuthCoreDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
+      // Development: a client that found us as 127.0.0.1 continues in the browser on PUBLIC_URL
+      // (the binding cookie must come back with Airtable's callback), keeping the resource it
+      // discovered so its tokens and `iss` still name that alias.
+      const moved = canonicalRedirect(req, deps.config.publicUrl, (alias, params) => {
+        if (!params.has('resource')) params.set('resource', `${alias}/mcp`);
+      });
+      if (moved) {
+        redirectTo(res, moved);
+        return;
+      }
       const outcome = await validateAuthorizeRequest(
         deps,
         rawQuery(req.originalUrl || req.url, deps.config),

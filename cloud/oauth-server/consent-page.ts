@@ -9,7 +9,7 @@
 import { esc, layout } from '../web/html';
 import { sandboxNotice } from '../web/pages';
 import type { ResolvedClient } from './clients';
-import { redirectHost } from './redirect-uri';
+import { redirectHost, redirectKind } from './redirect-uri';
 import { SCOPE_DESCRIPTIONS, isScope } from './scopes';
 import type { ConsentRequest } from './store';
 
@@ -26,6 +26,14 @@ export function consentPage(input: ConsentPageInput): string {
   const { client, request } = input;
   const name = client.metadata.client_name ?? 'An unnamed application';
   const host = redirectHost(request.redirectUri);
+  const kind = redirectKind(request.redirectUri);
+  // RFC 8252: native apps receive the answer on this computer, not on a web site.
+  const where =
+    kind === 'private-use'
+      ? `<p class="muted">An application on your computer that handles <b>${esc(host)}</b> links receives it (a desktop app, not a web site).</p>`
+      : kind === 'loopback'
+        ? `<p class="muted">A program running on your own computer receives it (a local address).</p>`
+        : '';
   const identity =
     client.source === 'metadata-document'
       ? `<p>The application is identified by its metadata document at <b>${esc(redirectHost(client.clientId))}</b>.</p>`
@@ -49,7 +57,7 @@ export function consentPage(input: ConsentPageInput): string {
     `${sandboxNotice(input.sandbox, 'other')}<h1>Allow <span>${esc(name)}</span> to use your Airtable?</h1>
 <div class="card"><p>After you decide, you will be sent to:</p>
 <p style="font-size:1.4em;margin:.2em 0"><b>${esc(host)}</b></p>
-<p class="muted">${esc(request.redirectUri)}</p>${identity}</div>
+<p class="muted">${esc(request.redirectUri)}</p>${where}${identity}</div>
 <div class="card"><p>It asks to:</p><ul>${scopes}</ul></div>
 ${accountCard}
 <p>Only continue if you started this connection yourself, from an application you trust, and you recognise <b>${esc(host)}</b>.</p>

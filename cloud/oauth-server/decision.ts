@@ -83,7 +83,11 @@ export function decisionHandler(deps: OAuthServerDeps) {
         );
         return;
       }
-      const target = { redirectUri: request.redirectUri, state: request.state };
+      const target = {
+        redirectUri: request.redirectUri,
+        state: request.state,
+        resource: request.resource,
+      };
       if (parsed.data.decision === 'deny') {
         redirectTo(
           res,

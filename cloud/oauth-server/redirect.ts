@@ -5,11 +5,17 @@
  * section 3.1.2).
  */
 import type { Config } from '../config';
+import { publicUrlAliases } from '../http/public-origin';
 import { issuer } from './metadata';
 
 export interface RedirectTarget {
   redirectUri: string;
   state?: string | undefined;
+  /**
+   * The resource the client asked for: `iss` is the issuer it discovered next to it (in
+   * development a loopback alias of PUBLIC_URL, cloud/http/public-origin.ts).
+   */
+  resource?: string | undefined;
 }
 
 function build(
@@ -20,8 +26,18 @@ function build(
   const url = new URL(target.redirectUri);
   for (const [k, v] of params) url.searchParams.set(k, v);
   if (target.state !== undefined) url.searchParams.set('state', target.state);
-  url.searchParams.set('iss', issuer(config));
+  url.searchParams.set('iss', issuerOfResource(config, target.resource));
   return url.toString();
+}
+
+/** Our issuer for a resource of ours (`<issuer>/mcp`), else PUBLIC_URL's. */
+function issuerOfResource(config: Pick<Config, 'publicUrl'>, resource: string | undefined): string {
+  const suffix = '/mcp';
+  if (resource?.endsWith(suffix)) {
+    const candidate = resource.slice(0, -suffix.length);
+    if (publicUrlAliases(config.publicUrl).includes(candidate)) return candidate;
+  }
+  return issuer(config);
 }
 
 export function successRedirect(

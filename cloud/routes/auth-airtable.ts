@@ -17,6 +17,7 @@ import { bindBrowser, sameBrowser } from '../auth/browser-binding';
 import { sessionCookie } from '../auth/session-auth';
 import type { AppDeps } from '../deps';
 import { HttpError, handle } from '../http/errors';
+import { canonicalRedirect } from '../http/public-origin';
 import { perIpLimit } from '../http/rate-limit';
 import { log } from '../log';
 import { countAuthFailure } from '../observability/metrics';
@@ -99,6 +100,14 @@ export function registerAirtableAuthRoutes(
     '/auth/authorize',
     limiter,
     handle(async (req, res) => {
+      // The callback comes back to AIRTABLE_REDIRECT_URI (PUBLIC_URL): start there, so the
+      // browser-binding cookie set below is the one the callback sees (development aliases).
+      const moved = canonicalRedirect(req, deps.config.publicUrl);
+      if (moved) {
+        res.setHeader('Cache-Control', 'no-store');
+        res.redirect(302, moved);
+        return;
+      }
       const client = oauthClientOrExplain(deps, res);
       if (!client) return;
       const platform = parsePlatform(req.query.platform);

@@ -76,7 +76,7 @@ export function registerRoutes(
     pendingAuthorizationError: (pending, error, description) =>
       authorizationErrorRedirect(
         config,
-        { redirectUri: pending.redirectUri, state: pending.state },
+        { redirectUri: pending.redirectUri, state: pending.state, resource: pending.resource },
         error,
         description,
       ),

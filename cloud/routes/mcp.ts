@@ -2,22 +2,26 @@
  * POST /mcp: MCP Streamable HTTP, stateless (a fresh McpServer and transport per request - a shared
  * one misroutes concurrent responses with equal JSON-RPC ids; platform-facts.md). JSON responses
  * by default because Back4App's proxy may buffer SSE (MCP_RESPONSE_MODE=sse turns SSE on).
- * Authenticated by the session (Bearer or same-site cookie); without one: 401 with a JSON-RPC error
- * and the WWW-Authenticate challenge pointing at our Protected Resource Metadata.
+ *
+ * One request, in named steps: check Host/Origin, authenticate (a session id, or an access token
+ * of our OAuth server issued for this resource), check the token's scopes, load the connection's
+ * own Airtable credential (only for tool calls), serve. Without a credential: 401 with a JSON-RPC
+ * error and the WWW-Authenticate challenge pointing at our Protected Resource Metadata.
  */
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Express, Response } from 'express';
+import type { Express, Request, Response } from 'express';
 import { AirtableApi } from '../airtable/api-client';
 import { getAirtableRateLimiter } from '../airtable/rate-limiter';
 import type { AirtableGrant } from '../auth/airtable-grant';
-import { bearerChallenge } from '../auth/challenge';
 import { authenticate, sessionCredential } from '../auth/session-auth';
 import type { AppDeps } from '../deps';
 import { readBody } from '../http/body';
 import { HttpError } from '../http/errors';
 import { checkHostAndOrigin } from '../http/host-check';
+import { publicUrlFor } from '../http/public-origin';
 import { log } from '../log';
 import { count, countAuthFailure } from '../observability/metrics';
+import { wwwAuthenticate } from '../oauth-server/metadata';
 import { createMcpServer } from '../mcp/server';
 import { callsTools, missingScope } from '../mcp/tool-scopes';
 import {
@@ -49,8 +53,16 @@ export interface McpRouteOptions {
   bypassAuth?: CredentialRef;
 }
 
+/** Who is calling, once authenticated. */
+interface Caller {
+  credential: CredentialRef;
+  platform: string;
+  sessionExpiresAt: Date;
+  /** Our OAuth scopes of an access token; undefined for session ids (the person's whole grant). */
+  grantedScopes: string[] | undefined;
+}
+
 export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOptions): void {
-  const resource = `${deps.config.publicUrl}/mcp`;
   const reconnectUrl = `${deps.config.publicUrl}/auth/authorize`;
 
   for (const method of ['get', 'delete', 'put', 'patch'] as const) {
@@ -65,123 +77,177 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
     });
   }
 
-  app.post('/mcp', (req, res) => {
-    void (async () => {
-      const hostProblem = checkHostAndOrigin(req, deps.config.publicUrl);
-      if (hostProblem) return jsonRpcError(res, 403, -32000, hostProblem);
+  /** Step 1: the caller, or undefined after answering 401 with the challenge. */
+  async function authenticateCaller(
+    req: Request,
+    res: Response,
+    publicUrl: string,
+  ): Promise<Caller | undefined> {
+    if (opts.bypassAuth)
+      return {
+        credential: opts.bypassAuth,
+        platform: 'bench',
+        sessionExpiresAt: new Date(deps.now().getTime() + 3600_000),
+        grantedScopes: undefined,
+      };
+    const outcome = await authenticate(req, deps.storage, deps.config.publicUrl, {
+      resource: `${publicUrl}/mcp`,
+    });
+    if (!outcome.ok) {
+      countAuthFailure('mcp_token');
+      const description = `${outcome.description} Sign in at ${reconnectUrl} (OAuth) or POST ${deps.config.publicUrl}/api/auth/direct with an Airtable personal access token, then send Authorization: Bearer <session_id>.`;
+      // RFC 6750 section 3.1: a request without any credentials gets no error code.
+      const presented = outcome.error !== 'invalid_request';
+      jsonRpcError(res, 401, -32001, description, {
+        'WWW-Authenticate': wwwAuthenticate(
+          { publicUrl },
+          presented ? { error: outcome.error, errorDescription: outcome.description } : {},
+        ),
+      });
+      return undefined;
+    }
+    const { session } = outcome.value;
+    return {
+      // Each connection uses the credential it was created with (cloud/storage/base.ts).
+      credential: sessionCredential(session),
+      platform: session.data.platform,
+      sessionExpiresAt: session.expiresAt,
+      grantedScopes: session.data.kind === 'mcp_access' ? (session.data.scopes ?? []) : undefined,
+    };
+  }
 
-      let credential: CredentialRef;
-      let grantedScopes: string[] | undefined;
-      let platform = 'bench';
-      let sessionExpiresAt = new Date(deps.now().getTime() + 3600_000);
-      if (opts.bypassAuth) {
-        credential = opts.bypassAuth;
-      } else {
-        const outcome = await authenticate(req, deps.storage, deps.config.publicUrl, { resource });
-        if (!outcome.ok) {
-          countAuthFailure('mcp_token');
-          const description = `${outcome.description} Sign in at ${reconnectUrl} (OAuth) or POST ${deps.config.publicUrl}/api/auth/direct with an Airtable personal access token, then send Authorization: Bearer <session_id>.`;
-          return jsonRpcError(res, 401, -32001, description, {
-            'WWW-Authenticate': bearerChallenge(deps.config.publicUrl, {
-              error: outcome.error,
-              description: outcome.description,
-            }),
-          });
-        }
-        // Each connection uses the credential it was created with (cloud/storage/base.ts).
-        credential = sessionCredential(outcome.value.session);
-        platform = outcome.value.session.data.platform;
-        sessionExpiresAt = outcome.value.session.expiresAt;
-        if (outcome.value.session.data.kind === 'mcp_access')
-          grantedScopes = outcome.value.session.data.scopes ?? [];
-      }
-
-      const body = await readBody(req, MCP_BODY_LIMIT);
-      // Access tokens from our OAuth server carry scopes (RFC 6750 section 3.1: 403 insufficient_scope).
-      const lacking = grantedScopes ? missingScope(body, grantedScopes) : undefined;
-      if (lacking)
-        return jsonRpcError(
-          res,
-          403,
-          -32001,
-          `This access token lacks the ${lacking} scope; authorize again with it.`,
+  /** Step 2: an access token's scopes cover the message; else 403 insufficient_scope. */
+  function scopeAllows(res: Response, caller: Caller, body: unknown, publicUrl: string): boolean {
+    const granted = caller.grantedScopes;
+    const lacking = granted ? missingScope(body, granted) : undefined;
+    if (!lacking) return true;
+    // MCP 2025-11-25 step-up: the challenge lists what was granted plus what is needed, so a
+    // client that replaces its scopes with these does not lose the ones it had.
+    const wanted = [...new Set([...(granted ?? []), lacking])].join(' ');
+    jsonRpcError(
+      res,
+      403,
+      -32001,
+      `This access token lacks the ${lacking} scope; authorize again with it.`,
+      {
+        'WWW-Authenticate': wwwAuthenticate(
+          { publicUrl },
           {
-            'WWW-Authenticate': bearerChallenge(deps.config.publicUrl, {
-              error: 'insufficient_scope',
-              description: `The ${lacking} scope is required.`,
-              scope: lacking,
-            }),
+            error: 'insufficient_scope',
+            errorDescription: `The ${lacking} scope is required.`,
+            scope: wanted,
           },
-        );
-      // Only tool calls reach Airtable: initialize, tools/list and ping need no stored credential
-      // (saves a database read and a decryption per request).
-      let token: UserTokenRecord | null = null;
-      const needsAirtable = callsTools(body);
-      try {
-        if (needsAirtable) token = await deps.storage.getUserToken(credential);
-      } catch (err) {
-        if (!(err instanceof CredentialUnreadableError)) throw err;
-        token = null;
-      }
-      if (needsAirtable && (!token || token.status === 'dead')) {
-        countAuthFailure('mcp_airtable_credential');
-        const description = `Your Airtable connection is gone (${token ? 'Airtable revoked it' : 'no credential stored'}); reconnect at ${reconnectUrl}.`;
-        return jsonRpcError(res, 401, -32001, description, {
-          'WWW-Authenticate': bearerChallenge(deps.config.publicUrl, {
-            error: 'invalid_token',
-            description: 'Airtable connection missing; reconnect.',
-          }),
-        });
-      }
+        ),
+      },
+    );
+    return false;
+  }
 
-      let prefetched: UserTokenRecord | undefined = token ?? undefined;
-      // The token Airtable last saw: after a 401 the grant compares it with the stored one, so a
-      // pair another process already rotated is used instead of being refreshed again.
-      let lastSent: string | undefined;
-      const airtable = new AirtableApi({
-        baseUrl: deps.config.airtable.apiBaseUrl,
-        fetch: deps.fetch,
-        tokens: {
-          getAccessToken: async () => {
-            // The record read above serves the first call; later calls re-read (it may rotate).
-            const first = prefetched;
-            prefetched = undefined;
-            lastSent = await opts.grant.accessToken(credential, first);
-            return lastSent;
-          },
-          refreshAfterUnauthorized: () =>
-            lastSent ? opts.grant.afterUnauthorized(credential, lastSent) : Promise.resolve(null),
+  /**
+   * Step 3: the connection's stored Airtable credential - only for tool calls, the only messages
+   * that reach Airtable (initialize, tools/list and ping skip the read and the decryption).
+   * Undefined after answering 401 when it is gone.
+   */
+  async function loadCredential(
+    res: Response,
+    caller: Caller,
+    body: unknown,
+    publicUrl: string,
+  ): Promise<{ token: UserTokenRecord | null } | undefined> {
+    if (!callsTools(body)) return { token: null };
+    let token: UserTokenRecord | null;
+    try {
+      token = await deps.storage.getUserToken(caller.credential);
+    } catch (err) {
+      if (!(err instanceof CredentialUnreadableError)) throw err;
+      token = null;
+    }
+    if (token && token.status !== 'dead') return { token };
+    countAuthFailure('mcp_airtable_credential');
+    const description = `Your Airtable connection is gone (${token ? 'Airtable revoked it' : 'no credential stored'}); reconnect at ${reconnectUrl}.`;
+    jsonRpcError(res, 401, -32001, description, {
+      'WWW-Authenticate': wwwAuthenticate(
+        { publicUrl },
+        { error: 'invalid_token', errorDescription: 'Airtable connection missing; reconnect.' },
+      ),
+    });
+    return undefined;
+  }
+
+  /** Step 4: a fresh MCP server for this request, bound to this connection's Airtable client. */
+  async function serve(
+    req: Request,
+    res: Response,
+    body: unknown,
+    caller: Caller,
+    token: UserTokenRecord | null,
+  ): Promise<void> {
+    const { credential } = caller;
+    let prefetched: UserTokenRecord | undefined = token ?? undefined;
+    // The token Airtable last saw: after a 401 the grant compares it with the stored one, so a
+    // pair another process already rotated is used instead of being refreshed again.
+    let lastSent: string | undefined;
+    const scopes = token?.credential.scope ? token.credential.scope.split(' ') : [];
+    const airtable = new AirtableApi({
+      baseUrl: deps.config.airtable.apiBaseUrl,
+      fetch: deps.fetch,
+      tokens: {
+        getAccessToken: async () => {
+          // The record read above serves the first call; later calls re-read (it may rotate).
+          const first = prefetched;
+          prefetched = undefined;
+          lastSent = await opts.grant.accessToken(credential, first);
+          return lastSent;
         },
-        limiter: getAirtableRateLimiter(),
-        timeoutMs: deps.config.airtable.timeoutMs,
-        rateLimitBudgetMs: deps.config.airtable.rateLimitBudgetMs,
-        userKey: credential.userId,
-        isPat: token?.credential.kind === 'pat',
-        reconnectUrl,
-        grantedScopes: token?.credential.scope ? token.credential.scope.split(' ') : [],
-      });
-      const server = createMcpServer({
-        airtable,
-        user: {
-          userId: credential.userId,
-          platform,
-          kind: token?.credential.kind ?? 'oauth',
-          scopes: token?.credential.scope ? token.credential.scope.split(' ') : [],
-          sessionExpiresAt,
-        },
-        links: { reconnectUrl },
-      });
-      const transport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: undefined,
-        enableJsonResponse: process.env.MCP_RESPONSE_MODE !== 'sse',
-      });
-      res.on('close', () => {
-        void transport.close();
-        void server.close();
-      });
-      await server.connect(transport);
-      await transport.handleRequest(req, res, body);
-    })().catch((err: unknown) => {
+        refreshAfterUnauthorized: () =>
+          lastSent ? opts.grant.afterUnauthorized(credential, lastSent) : Promise.resolve(null),
+      },
+      limiter: getAirtableRateLimiter(),
+      timeoutMs: deps.config.airtable.timeoutMs,
+      rateLimitBudgetMs: deps.config.airtable.rateLimitBudgetMs,
+      userKey: credential.userId,
+      isPat: token?.credential.kind === 'pat',
+      reconnectUrl,
+      grantedScopes: scopes,
+    });
+    const server = createMcpServer({
+      airtable,
+      user: {
+        userId: credential.userId,
+        platform: caller.platform,
+        kind: token?.credential.kind ?? 'oauth',
+        scopes,
+        sessionExpiresAt: caller.sessionExpiresAt,
+      },
+      links: { reconnectUrl },
+    });
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: deps.config.mcpResponseMode !== 'sse',
+    });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  async function handleMcp(req: Request, res: Response): Promise<void> {
+    const hostProblem = checkHostAndOrigin(req, deps.config.publicUrl);
+    if (hostProblem) return jsonRpcError(res, 403, -32000, hostProblem);
+    const publicUrl = publicUrlFor(req, deps.config.publicUrl);
+    const caller = await authenticateCaller(req, res, publicUrl);
+    if (!caller) return;
+    const body = await readBody(req, MCP_BODY_LIMIT);
+    if (!scopeAllows(res, caller, body, publicUrl)) return;
+    const loaded = await loadCredential(res, caller, body, publicUrl);
+    if (!loaded) return;
+    await serve(req, res, body, caller, loaded.token);
+  }
+
+  app.post('/mcp', (req, res) => {
+    handleMcp(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) return jsonRpcError(res, err.status, -32000, err.message);
       if (err instanceof StorageUnavailableError) {
         count('storage_unavailable');

@@ -42,6 +42,8 @@ it('no credentials: 401, a Bearer challenge with resource_metadata, and a JSON-R
   );
   const challenge = String(answer.headers['www-authenticate']);
   expect(challenge).toMatch(/^Bearer /);
+  // RFC 6750 section 3.1: no error code when the request carried no authentication at all.
+  expect(challenge).not.toContain('error=');
   const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
   expect(metadataUrl).toBe(`${publicUrl}/.well-known/oauth-protected-resource/mcp`);
   // The URL resolves to our Protected Resource Metadata naming our authorization server.
@@ -139,11 +141,63 @@ it('an OAuth access token with only airtable:read: 403 insufficient_scope for a 
   expectJsonRpcError(write);
   const challenge = String(write.headers['www-authenticate']);
   expect(challenge).toContain('error="insufficient_scope"');
-  expect(challenge).toContain('scope="airtable:write"');
+  // MCP 2025-11-25 step-up: what was granted plus what is needed.
+  expect(challenge).toContain('scope="airtable:read airtable:write"');
   expect(challenge).toContain('resource_metadata="');
   expect((await fakeAdmin().listRecords(baseId, 'Tasks')).records).toHaveLength(1);
 
   const read = await call('list_records', { baseId, table: 'Tasks' });
   expect(read.status).toBe(200);
   expect(read.json?.result).toMatchObject({ structuredContent: { records: [expect.anything()] } });
+});
+
+it('a bad token: 401 with error="invalid_token"', async () => {
+  const answer = await rawRequest(
+    'POST',
+    '/mcp',
+    mcpHeaders({ Authorization: `Bearer ${'x'.repeat(43)}` }),
+    TOOLS_LIST,
+  );
+  expect(answer.status).toBe(401);
+  expect(String(answer.headers['www-authenticate'])).toContain('error="invalid_token"');
+});
+
+// RFC 9728 section 3.3: the resource in the metadata must be identical to the URL the client
+// used. In development (a loopback PUBLIC_URL) every loopback name of the server gets its own.
+describe.each(['127.0.0.1', '[::1]'])('the same server reached as %s', (alias) => {
+  const port = new URL(h.baseUrl).port;
+  const base = `http://${alias}:${port}`;
+
+  it('advertises that name in the challenge and both metadata documents', async () => {
+    const res = await fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: mcpHeaders(),
+      body: TOOLS_LIST,
+    }).catch(() => undefined);
+    if (!res) return; // no IPv6 loopback on this machine
+    expect(res.status).toBe(401);
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(
+      String(res.headers.get('www-authenticate')),
+    )?.[1];
+    expect(metadataUrl).toBe(`${base}/.well-known/oauth-protected-resource/mcp`);
+    const prm = (await (await fetch(metadataUrl!)).json()) as Record<string, unknown>;
+    expect(prm).toMatchObject({ resource: `${base}/mcp`, authorization_servers: [base] });
+    const as = (await (
+      await fetch(`${base}/.well-known/oauth-authorization-server`)
+    ).json()) as Record<string, unknown>;
+    expect(as).toMatchObject({ issuer: base, token_endpoint: `${base}/token` });
+  });
+
+  it('moves the browser part of a sign-in to PUBLIC_URL, keeping the resource it came for', async () => {
+    const start = await fetch(`${base}/auth/authorize?platform=claude`, { redirect: 'manual' });
+    if (start.status === 0) return;
+    expect(start.status).toBe(302);
+    expect(start.headers.get('location')).toBe(`${publicUrl}/auth/authorize?platform=claude`);
+    const authorize = await fetch(`${base}/authorize?client_id=abc&x=1`, { redirect: 'manual' });
+    expect(authorize.status).toBe(302);
+    const moved = new URL(authorize.headers.get('location')!);
+    expect(moved.origin).toBe(new URL(publicUrl).origin);
+    expect(moved.searchParams.get('resource')).toBe(`${base}/mcp`);
+    expect(moved.searchParams.get('x')).toBe('1');
+  });
 });

@@ -45,8 +45,10 @@ it('a logout is refused at once where it happened, and on the other instance aft
   const cachedAt = Date.now();
   await logout(h.baseUrl, sessionId);
   expect(await sessionStatus(sessionId, h.baseUrl)).toBe(401);
-  // Within the TTL the other instance still trusts its entry (no Redis to tell it)...
-  expect(await sessionStatus(sessionId, other.url)).toBe(200);
+  // Within the TTL the other instance still trusts its entry (no Redis to tell it)... (only
+  // checkable while the TTL lasts: on a loaded machine the steps above may take longer than it)
+  const within = await sessionStatus(sessionId, other.url);
+  if (Date.now() - cachedAt < TTL) expect(within).toBe(200);
   // ...and once the TTL is over it asks the database again.
   await sleep(cachedAt + TTL + 250 - Date.now());
   expect(await sessionStatus(sessionId, other.url)).toBe(401);

@@ -21,6 +21,7 @@ import {
   TOOLS_LIST,
   type RawAnswer,
 } from './mcp-http-helpers';
+import { TestBrowser } from '../helpers/browser';
 import { approveInBrowser, MemoryOAuthProvider } from './oauth-e2e-helpers';
 
 const h = harness();
@@ -144,4 +145,35 @@ it('connects from nothing, refreshes after expiry, and stops cleanly after revoc
   // The SDK's refresh got invalid_grant, so it dropped the tokens and asked the person again.
   expect(provider.saved).toBeUndefined();
   expect(provider.authorizationUrls.length).toBe(urlsBefore + 1);
+});
+
+// Development: the same server found as 127.0.0.1 (PUBLIC_URL says localhost). The SDK must see
+// that name in every document (RFC 9728 section 3.3), the browser steps happen on PUBLIC_URL (the
+// binding cookie and Airtable's redirect URI live there), and the tokens work at 127.0.0.1.
+it('connects through the loopback alias 127.0.0.1 of a localhost PUBLIC_URL', async () => {
+  const alias = `http://127.0.0.1:${new URL(h.baseUrl).port}`;
+  const user = await fakeAdmin().createUser({ id: uniqueUserId() });
+  const provider = new MemoryOAuthProvider('Alias client');
+  const aliasTransport = () =>
+    new StreamableHTTPClientTransport(new URL(`${alias}/mcp`), { authProvider: provider });
+  const first = new Client({ name: 'oauth-e2e-alias', version: '1.0.0' });
+  const t1 = aliasTransport();
+  await expect(first.connect(t1)).rejects.toBeInstanceOf(UnauthorizedError);
+  const authUrl = provider.lastAuthorizationUrl;
+  expect(`${authUrl.origin}${authUrl.pathname}`).toBe(`${alias}/authorize`);
+  expect(authUrl.searchParams.get('resource')).toBe(`${alias}/mcp`);
+  const browser = new TestBrowser();
+  const moved = await browser.fetch(authUrl.toString());
+  expect(moved.status).toBe(302);
+  expect(new URL(moved.location!).origin).toBe(new URL(publicUrl).origin);
+  const { landing } = await approveInBrowser(new URL(moved.location!), user.id, browser);
+  expect(landing.searchParams.get('iss')).toBe(alias);
+  await t1.finishAuth(landing.searchParams.get('code')!);
+  const client = new Client({ name: 'oauth-e2e-alias', version: '1.0.0' });
+  await client.connect(aliasTransport());
+  clients.push(client);
+  const me = await ok<{ airtableUserId: string }>(client, 'whoami');
+  expect(me.airtableUserId).toBe(user.id);
+  // The token names the alias as its audience: the canonical name does not accept it.
+  expect((await withToken(provider.saved!.access_token)).status).toBe(401);
 });

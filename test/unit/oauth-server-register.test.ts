@@ -1,10 +1,22 @@
 /** RFC 7591 Dynamic Client Registration: validation, secrets stored hashed, per-IP rate limit. */
 import { keyedHash } from '../../cloud/crypto/keyed-hash';
-import { postJson, REDIRECT, startFixture, type Fixture } from './oauth-server-fixture';
+import {
+  authorizeUrl,
+  decide,
+  exchangeCode,
+  getAuthorize,
+  openConsent,
+  pkcePair,
+  postJson,
+  REDIRECT,
+  signIn,
+  startFixture,
+  type Fixture,
+} from './oauth-server-fixture';
 
 let f: Fixture;
 beforeAll(async () => {
-  f = await startFixture({ rateLimits: { registrations: 1000 } });
+  f = await startFixture({ rateLimits: { registrations: 1000, authorizations: 1000 } });
 });
 afterAll(() => f.close());
 
@@ -55,6 +67,10 @@ describe('RFC 7591 section 3.2.1: successful registration', () => {
     'http://127.0.0.1:33418/',
     'http://[::1]:8080/cb',
     'https://claude.ai/api/mcp/auth_callback',
+    // RFC 8252 section 7.1: private-use schemes of native apps (Cursor, VS Code, reverse-domain).
+    'cursor://anysphere.cursor-mcp/oauth/callback',
+    'vscode://vscode.github-authentication/did-authenticate',
+    'com.example.app:/oauth2redirect',
   ])('accepts %s', async (uri) => {
     const { status } = await register({ redirect_uris: [uri], token_endpoint_auth_method: 'none' });
     expect(status).toBe(201);
@@ -88,7 +104,13 @@ describe('RFC 7591 section 3.2.2: invalid_redirect_uri', () => {
     ['http on a public host', 'http://client.example.com/cb'],
     ['a fragment', 'https://client.example.com/cb#frag'],
     ['a javascript: URI', 'javascript:alert(1)'],
-    ['a custom scheme', 'myapp://callback'],
+    ['a data: URI', 'data:text/html,<script>alert(1)</script>'],
+    ['a file: URI', 'file:///etc/passwd'],
+    ['a vbscript: URI', 'vbscript:msgbox(1)'],
+    ['a blob: URI', 'blob:https://client.example.com/1234'],
+    ['an about: URI', 'about:blank'],
+    ['a custom scheme with credentials', 'myapp://user:pw@callback'],
+    ['a malformed scheme', '1app://callback'],
     ['a relative URI', '/callback'],
     ['credentials', 'https://user:pw@client.example.com/cb'],
     ['http on a host that merely starts with localhost', 'http://localhost.evil.example/cb'],
@@ -138,5 +160,81 @@ describe('rate limit', () => {
     } finally {
       await g.close();
     }
+  });
+});
+
+// Cursor's dynamic registration sends these three at once (platform-facts.md, "Clients as they
+// really behave"); refusing any one failed the whole registration.
+describe('a Cursor-shaped registration', () => {
+  const CURSOR = [
+    'cursor://anysphere.cursor-mcp/oauth/callback',
+    'https://www.cursor.com/agents/mcp/oauth/callback',
+    'http://localhost:8787/callback',
+  ];
+
+  it('gets 201 and completes the authorization code flow with each of its redirect URIs', async () => {
+    const { status, json } = await register({
+      client_name: 'Cursor',
+      redirect_uris: CURSOR,
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+    });
+    expect(status).toBe(201);
+    expect(json.redirect_uris).toEqual(CURSOR);
+    const clientId = String(json.client_id);
+    for (const redirect of [...CURSOR, 'http://localhost:51234/callback']) {
+      const { verifier, challenge } = pkcePair();
+      const session = await signIn(f);
+      const { consent, cookie, html } = await openConsent(
+        f,
+        {
+          response_type: 'code',
+          client_id: clientId,
+          redirect_uri: redirect,
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+          state: 'cursor-state',
+        },
+        session,
+      );
+      if (redirect.startsWith('cursor:'))
+        expect(html).toContain('An application on your computer that handles');
+      if (redirect.startsWith('http:')) expect(html).toContain('running on your own computer');
+      const answer = await decide(f, consent, cookie, 'approve');
+      expect(answer.status).toBe(303);
+      const landing = answer.res.headers.get('location')!;
+      expect(landing.startsWith(`${redirect}?`)).toBe(true);
+      const code = new URL(landing).searchParams.get('code')!;
+      const tokens = await exchangeCode(f, {
+        code,
+        code_verifier: verifier,
+        client_id: clientId,
+        redirect_uri: redirect,
+      });
+      expect(tokens.status).toBe(200);
+    }
+  });
+
+  it('matches loopback redirect URIs ignoring the port only (RFC 8252 section 7.3)', async () => {
+    const { json } = await register({
+      redirect_uris: ['http://localhost:8787/callback'],
+      token_endpoint_auth_method: 'none',
+    });
+    const open = (redirect_uri: string) =>
+      getAuthorize(
+        authorizeUrl(f, {
+          response_type: 'code',
+          client_id: String(json.client_id),
+          redirect_uri,
+          code_challenge: pkcePair().challenge,
+          code_challenge_method: 'S256',
+        }),
+      );
+    expect((await open('http://localhost:40123/callback')).status).toBe(200);
+    expect((await open('http://localhost/callback')).status).toBe(200);
+    expect((await open('http://localhost:40123/other')).status).toBe(400);
+    expect((await open('http://127.0.0.1:8787/callback')).status).toBe(400);
+    expect((await open('https://localhost:8787/callback')).status).toBe(400);
   });
 });
