@@ -50,9 +50,13 @@ export interface FakeAirtable {
 
 export async function startFakeAirtable(opts: StartFakeAirtableOptions): Promise<FakeAirtable> {
   const host = opts.host ?? '127.0.0.1';
-  const clientId = opts.clientId ?? randomUUID();
+  // Real Airtable ids and secrets are opaque; these carry "-", "_" and "." so that a client that
+  // form-encodes them (RFC 6749 section 2.3.1 style) fails here as it might at Airtable.
+  const clientId = opts.clientId ?? `${randomUUID()}.fake_client`;
   const clientSecret =
-    opts.clientSecret === undefined ? randomBytes(32).toString('hex') : opts.clientSecret;
+    opts.clientSecret === undefined
+      ? `${randomBytes(16).toString('hex')}-secret_v1.${randomBytes(16).toString('hex')}`
+      : opts.clientSecret;
   const ctx: FakeContext = {
     store: new Store(),
     clock: new FakeClock(),

@@ -4,7 +4,11 @@
  * airtable.com/developers/web/api/oauth-reference (see platform-facts.md):
  * - PKCE is mandatory, S256 only; verifier 43-128 chars of [A-Za-z0-9._-].
  * - HTTP Basic client authentication when the integration has a secret, none (client_id in the
- *   body) when it has none - Basic is then forbidden.
+ *   body) when it has none - Basic is then forbidden. The Basic credentials are
+ *   `base64("<client_id>:<client_secret>")` of the RAW values, as Airtable's documentation and its
+ *   reference client (github.com/Airtable/oauth-example, index.js) build them - not form-encoded
+ *   first as RFC 6749 section 2.3.1 and oauth4webapi's ClientSecretBasic do (`-` -> `%2D`), which
+ *   Airtable is not documented to decode (airtableBasicAuth below).
  * - Refresh rotates both tokens; 409 means "recently refreshed" (re-read the store).
  */
 import * as oauth from 'oauth4webapi';
@@ -90,7 +94,9 @@ export class AirtableOAuthClient {
       token_endpoint: `${base}/oauth2/v1/token`,
     };
     this.client = { client_id: opts.clientId };
-    this.auth = opts.clientSecret ? oauth.ClientSecretBasic(opts.clientSecret) : oauth.None();
+    this.auth = opts.clientSecret
+      ? airtableBasicAuth(opts.clientId, opts.clientSecret)
+      : oauth.None();
     this.fetchImpl = opts.fetch ?? fetch;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
   }
@@ -249,6 +255,19 @@ export class AirtableOAuthClient {
       accessToken,
     );
   }
+}
+
+/**
+ * HTTP Basic exactly as Airtable documents it: base64 of the raw `client_id:client_secret`
+ * (UTF-8), no client credentials in the body. (A client id containing ":" could not be sent this
+ * way at all - RFC 7617 section 2 - and Airtable's never do.)
+ */
+export function airtableBasicAuth(clientId: string, clientSecret: string): oauth.ClientAuth {
+  const value = `Basic ${Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64')}`;
+  return (_as, _client, body, headers) => {
+    body.delete('client_id');
+    headers.set('authorization', value);
+  };
 }
 
 /** GET /v0/meta/whoami (no scope needed); `id` is the stable Airtable user id. */

@@ -266,6 +266,40 @@ describe('POST /oauth2/v1/token: client authentication', () => {
     expect(inBody).toMatchObject({ status: 401, json: { error: 'invalid_client' } });
   });
 
+  // Airtable's docs and reference client send base64 of the RAW client_id:client_secret; the RFC
+  // 6749 section 2.3.1 variant (each part form-encoded first) is not documented to work there.
+  test('Basic credentials are compared raw: the form-encoded variant is refused', async () => {
+    expect(fake.clientId).toMatch(/[-_.]/);
+    expect(fake.clientSecret).toMatch(/[-_.]/);
+    const formEncoded = (v: string) =>
+      encodeURIComponent(v).replace(
+        /[-_.!~*'()]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      );
+    const { code, verifier } = await approve();
+    const form = {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    };
+    const encoded = await postToken(
+      fake.url,
+      form,
+      basicAuth(formEncoded(fake.clientId), formEncoded(fake.clientSecret)),
+    );
+    expect(encoded).toMatchObject({ status: 401, json: { error: 'invalid_client' } });
+    expect(String(encoded.json.error_description)).toMatch(/form-encoded/);
+    // A refused exchange still spends the code (Airtable: single use even when it fails).
+    const again = await approve();
+    const raw = await postToken(
+      fake.url,
+      { ...form, code: again.code, code_verifier: again.verifier },
+      basic(),
+    );
+    expect(raw.status).toBe(200);
+  });
+
   test('a client without secret must NOT use Basic and sends client_id in the body', async () => {
     const pub = await http.createClient({ clientSecret: null, redirectUris: [REDIRECT] });
     const { verifier, challenge } = pkcePair();
