@@ -90,6 +90,14 @@ const EnvSchema = z.object({
     .enum(['0', '1', 'true', 'false'])
     .optional()
     .transform((v) => v === '1' || v === 'true'),
+  // Dynamically registered clients: never used (no token) / idle after use (cleanup removes them).
+  OAUTH_CLIENT_UNUSED_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
+  OAUTH_CLIENT_IDLE_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   // JSON answers by default: Back4App's proxy may buffer SSE (UNVERIFIED; platform-facts.md).
   MCP_RESPONSE_MODE: z.enum(['json', 'sse']).default('json'),
 });
@@ -136,6 +144,8 @@ export interface Config {
   sandbox: boolean;
   /** How /mcp answers a POST: one JSON body, or an SSE stream (MCP Streamable HTTP). */
   mcpResponseMode: 'json' | 'sse';
+  /** Lifetimes of dynamically registered OAuth clients, in ms. */
+  oauthClients: { unusedTtlMs: number; idleTtlMs: number };
 }
 
 /** Parses `env` into a Config, or throws a ConfigError naming every bad variable and its fix. */
@@ -197,6 +207,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sandbox: e.SANDBOX,
     mcpResponseMode: e.MCP_RESPONSE_MODE,
+    oauthClients: {
+      unusedTtlMs: e.OAUTH_CLIENT_UNUSED_TTL_HOURS * 3600_000,
+      idleTtlMs: e.OAUTH_CLIENT_IDLE_TTL_DAYS * 86_400_000,
+    },
   };
 }
 

@@ -17,6 +17,7 @@
  *   on the row still being expired when parse-server re-reads it (triggers.ts).
  */
 import { log } from '../log';
+import { count } from '../observability/metrics';
 import { getParse, type ParseSdk } from '../parse-runtime';
 import { CLASS_DEFINITIONS } from '../schema/definitions';
 import { OAUTH_CLASSES } from '../oauth-server/parse-store';
@@ -121,6 +122,8 @@ export async function cleanupExpired(opts: CleanupOptions): Promise<CleanupResul
         context,
       });
       counts.deleted += result.deleted;
+      count('cleanup_rows_deleted', result.deleted);
+      if (className === OAUTH_CLASSES.client) count('oauth_clients_removed', result.deleted);
       counts.alreadyGone += result.alreadyGone;
       counts.kept += result.kept;
       counts.failed += result.failed;

@@ -59,7 +59,10 @@ export async function findClient(deps: OAuthCoreDeps, clientId: string): Promise
 
 const TOUCH_SLACK_MS = 24 * 60 * 60 * 1000;
 
-/** Keeps a used client alive for another idle period (at most one write a day per client). */
+/**
+ * Keeps a used client alive for another idle period (at most one write a day per client). The
+ * first token a client gets moves it from its short unused lifetime (clientUnusedTtlMs) to this.
+ */
 export async function touchClient(deps: OAuthCoreDeps, client: ResolvedClient): Promise<void> {
   if (client.source !== 'registered' || !client.expiresAt) return;
   const target = new Date(deps.now().getTime() + timings(deps).clientIdleTtlMs);

@@ -24,7 +24,13 @@ export interface OAuthTimings {
   accessTokenTtlMs: number;
   /** Refresh tokens, and the grant they belong to (renewed by each rotation). */
   refreshTokenTtlMs: number;
-  /** A registered client unused for this long disappears (the cleanup job removes it). */
+  /**
+   * A dynamically registered client that never completed an authorization (never got a token)
+   * disappears after this long: Claude registers anew on every fresh connection, and most of
+   * those registrations are never used again.
+   */
+  clientUnusedTtlMs: number;
+  /** After its first token, a registered client unused for this long disappears. */
   clientIdleTtlMs: number;
 }
 
@@ -33,6 +39,7 @@ export const DEFAULT_TIMINGS: OAuthTimings = {
   consentTtlMs: 10 * 60 * 1000,
   accessTokenTtlMs: 60 * 60 * 1000,
   refreshTokenTtlMs: 30 * 24 * 60 * 60 * 1000,
+  clientUnusedTtlMs: 24 * 60 * 60 * 1000,
   clientIdleTtlMs: 90 * 24 * 60 * 60 * 1000,
 };
 

@@ -3,6 +3,7 @@
  * confidential ones (client_secret_basic, client_secret_post) also a secret, shown once and kept
  * only as a keyed hash. Rate-limited per IP by the router.
  */
+import { count } from '../observability/metrics';
 import type { Request, Response } from 'express';
 import { OAuthClientMetadataSchema } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { keyedHash, randomSecret } from '../crypto/keyed-hash';
@@ -108,11 +109,13 @@ export function registerHandler(deps: OAuthCoreDeps) {
         clientId,
         metadata,
         issuedAt: now,
-        expiresAt: new Date(now.getTime() + timings(deps).clientIdleTtlMs),
+        // Until its first token (touchClient then gives it the idle lifetime).
+        expiresAt: new Date(now.getTime() + timings(deps).clientUnusedTtlMs),
       };
       if (secret)
         record.secretHash = keyedHash(deps.config.secretKey, HASH_PURPOSE.clientSecret, secret);
       await deps.oauthStore.createClient(record);
+      count('oauth_clients_registered');
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Pragma', 'no-cache');
       // RFC 7591 section 3.2.1: the client information plus every registered metadata value.

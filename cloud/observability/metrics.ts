@@ -32,6 +32,11 @@ export const COUNTER_NAMES = [
   /** Grants Airtable refused on refresh (invalid_grant): the user must reconnect. */
   'grants_dead',
   'auth_failures',
+  /** Dynamic client registrations accepted, and expired ones the cleanup job removed. */
+  'oauth_clients_registered',
+  'oauth_clients_removed',
+  /** Expired rows the cleanup job deleted (every class). */
+  'cleanup_rows_deleted',
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

@@ -56,6 +56,10 @@ export function registerRoutes(
   const oauthDeps: OAuthServerDeps = {
     ...deps,
     oauthStore: createOAuthServerStore(config),
+    oauthTimings: {
+      clientUnusedTtlMs: config.oauthClients.unusedTtlMs,
+      clientIdleTtlMs: config.oauthClients.idleTtlMs,
+    },
     airtableSignIn: {
       start: async (opts) => {
         const client = airtableOAuthClient(deps);

@@ -5,10 +5,13 @@ import {
   decide,
   exchangeCode,
   getAuthorize,
+  obtainCode,
   openConsent,
   pkcePair,
+  postForm,
   postJson,
   REDIRECT,
+  registerClient,
   signIn,
   startFixture,
   type Fixture,
@@ -44,9 +47,9 @@ describe('RFC 7591 section 3.2.1: successful registration', () => {
     expect(json.client_secret).toBeUndefined();
     const stored = await f.store.getClient(String(json.client_id));
     expect(stored?.secretHash).toBeUndefined();
-    // Unused clients expire 90 days after their last use.
-    const days = (stored!.expiresAt.getTime() - f.clock.now.getTime()) / 86_400_000;
-    expect(Math.round(days)).toBe(90);
+    // A registration nobody uses lives 24 hours (Claude registers anew on every connection).
+    const hours = (stored!.expiresAt.getTime() - f.clock.now.getTime()) / 3_600_000;
+    expect(Math.round(hours)).toBe(24);
   });
 
   it('defaults to client_secret_basic and stores only the secret hash', async () => {
@@ -236,5 +239,50 @@ describe('a Cursor-shaped registration', () => {
     expect((await open('http://localhost:40123/other')).status).toBe(400);
     expect((await open('http://127.0.0.1:8787/callback')).status).toBe(400);
     expect((await open('https://localhost:8787/callback')).status).toBe(400);
+  });
+});
+
+describe('registration hygiene', () => {
+  it('an unused registration expires after 24 hours; then /token answers 401 invalid_client', async () => {
+    const g = await startFixture();
+    try {
+      const { clientId } = await registerClient(g);
+      const { verifier } = pkcePair();
+      g.clock.now = new Date(g.clock.now.getTime() + 24 * 3600_000 + 1000);
+      const token = await postForm(`${g.url}/token`, {
+        grant_type: 'authorization_code',
+        code: 'x'.repeat(43),
+        code_verifier: verifier,
+        client_id: clientId,
+      });
+      expect(token.status).toBe(401);
+      expect(token.json.error).toBe('invalid_client'); // Claude then registers again
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('its first token gives a client the 90-day idle lifetime, renewed by use', async () => {
+    const g = await startFixture();
+    try {
+      const { clientId, code, verifier } = await obtainCode(g);
+      const first = await exchangeCode(g, { code, code_verifier: verifier, client_id: clientId });
+      expect(first.status).toBe(200);
+      const stored = await g.store.getClient(clientId);
+      const days = (stored!.expiresAt.getTime() - g.clock.now.getTime()) / 86_400_000;
+      expect(Math.round(days)).toBe(90);
+      g.clock.now = new Date(g.clock.now.getTime() + 30 * 86_400_000);
+      const refreshed = await postForm(`${g.url}/token`, {
+        grant_type: 'refresh_token',
+        refresh_token: String(first.json.refresh_token),
+        client_id: clientId,
+      });
+      expect(refreshed.status).toBe(400); // the refresh token itself lasts 30 days
+      expect((await g.store.getClient(clientId))?.clientId).toBe(clientId);
+      g.clock.now = new Date(g.clock.now.getTime() + 61 * 86_400_000);
+      expect(await g.store.getClient(clientId)).toBeNull();
+    } finally {
+      await g.close();
+    }
   });
 });
