@@ -82,6 +82,8 @@ const EnvSchema = z.object({
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   // Per-process cache of verified sessions (cloud/storage/cached-store.ts); 0 turns it off.
   SESSION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  // Per-process cache of decrypted Airtable credentials (cloud/cache/credential-cache.ts); 0: off.
+  CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   // How long Redis (REDIS_URL) may hold a verified session record, capped by its own expiry.
   SESSION_CACHE_REDIS_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   CLEANUP_SCHEDULE: z.string().default('0 3 * * *'),
@@ -139,6 +141,8 @@ export interface Config {
   sessionCacheTtlMs: number;
   /** Lifetime of a session record in the shared Redis cache, in ms (capped by the session's expiry). */
   sessionCacheRedisTtlMs: number;
+  /** Per-process decrypted-credential cache lifetime in ms (0: off). */
+  credentialCacheTtlMs: number;
   cleanupSchedule: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sandbox: boolean;
@@ -203,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlDays: e.SESSION_TTL_DAYS,
     sessionCacheTtlMs: e.SESSION_CACHE_TTL_MS,
     sessionCacheRedisTtlMs: e.SESSION_CACHE_REDIS_TTL_MS,
+    credentialCacheTtlMs: e.CREDENTIAL_CACHE_TTL_MS,
     cleanupSchedule: e.CLEANUP_SCHEDULE,
     logLevel: e.LOG_LEVEL,
     sandbox: e.SANDBOX,

@@ -11,10 +11,10 @@ import { AirtableOAuthError } from '../airtable/oauth-client';
 import { log } from '../log';
 import { oauthCredential } from './credential';
 import type { AirtableCredential, CredentialRef, Storage, UserTokenRecord } from '../storage/base';
-import { credentialKey, CredentialUnreadableError } from '../storage/base';
+import { credentialKey, CredentialUnreadableError, REFRESH_MARGIN_MS } from '../storage/base';
 import { ReconnectRequiredError, UpstreamUnavailableError } from './errors';
 
-export const REFRESH_MARGIN_MS = 60_000;
+export { REFRESH_MARGIN_MS };
 /** A claim older than this is presumed dead (its holder crashed); above the OAuth timeout. */
 export const REFRESH_LEASE_MS = 30_000;
 /** How long a caller waits for another process's refresh beyond the lease (then claims itself). */
@@ -39,10 +39,11 @@ export class AirtableGrant {
     this.now = opts.now ?? (() => new Date());
   }
 
-  private async read(ref: CredentialRef): Promise<UserTokenRecord> {
+  /** `fresh`: straight from the store (after a 401, and while waiting for another's refresh). */
+  private async read(ref: CredentialRef, fresh = false): Promise<UserTokenRecord> {
     let rec: UserTokenRecord | null;
     try {
-      rec = await this.opts.storage.getUserToken(ref);
+      rec = await this.opts.storage.getUserToken(ref, { fresh });
     } catch (err) {
       if (err instanceof CredentialUnreadableError)
         throw new ReconnectRequiredError(
@@ -82,7 +83,7 @@ export class AirtableGrant {
    * null when the person must reconnect (PAT refused, grant dead).
    */
   async afterUnauthorized(ref: CredentialRef, staleToken: string): Promise<string | null> {
-    const rec = await this.read(ref).catch(() => null);
+    const rec = await this.read(ref, true).catch(() => null);
     if (!rec) return null;
     if (rec.credential.accessToken !== staleToken) return rec.credential.accessToken;
     if (rec.credential.kind === 'pat') return null;
@@ -110,7 +111,7 @@ export class AirtableGrant {
     const deadline = this.now().getTime() + leaseMs + WAIT_BEYOND_LEASE_MS;
     let delay = 100;
     while (this.now().getTime() < deadline) {
-      const rec = await this.read(ref);
+      const rec = await this.read(ref, true);
       const cred = rec.credential;
       if (cred.accessToken !== staleToken && this.fresh(cred)) return cred.accessToken;
       if (!cred.refreshToken)

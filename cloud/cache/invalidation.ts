@@ -2,6 +2,9 @@
  * What a session revocation tells every cache: forget one session (by the keyed hash of its secret,
  * or by its record id), every session of one user, or every session of one OAuth grant family.
  * Never the secret itself: the hash is all a cache keys on (storage/codec.ts hashSession).
+ * Credential changes travel the same way (this process only): `credential` (a credentialKey: a
+ * refresh stored, marked dead, deleted) and `all-credentials` (key rotation); `user` also drops
+ * every cached credential of that user (sign out everywhere).
  *
  * The process bus carries them between the caches of one process: Back4App loads main.js and
  * app.js as two bundles with separate module state, so an operator's `revokeUserSessions` (main.js)
@@ -10,7 +13,7 @@
 import { z } from 'zod';
 
 export const InvalidationSchema = z.object({
-  kind: z.enum(['hash', 'id', 'user', 'grant']),
+  kind: z.enum(['hash', 'id', 'user', 'grant', 'credential', 'all-credentials']),
   value: z.string().min(1).max(256),
 });
 

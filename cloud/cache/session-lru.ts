@@ -38,6 +38,9 @@ function concerns(inv: Invalidation | 'all', hash: string, record: SessionRecord
       return inv.value === record.userId;
     case 'grant':
       return inv.value === record.data.grantId;
+    case 'credential':
+    case 'all-credentials':
+      return false; // about stored credentials, not sessions (credential-cache.ts)
   }
 }
 

@@ -11,6 +11,7 @@
  *   rotates refresh tokens: writing back a re-encrypted copy of a token a concurrent refresh just
  *   replaced would resurrect a dead refresh token. A row whose claim is busy is `skipped` (re-run).
  */
+import { processBus } from '../cache/invalidation';
 import { encrypt } from '../crypto/fernet';
 import { getConfig } from '../config';
 import { log } from '../log';
@@ -156,6 +157,8 @@ export function registerRotateKeysJob(): void {
     };
     const keys = getConfig().encryptionKeys;
     const result = await rotateEncryptionKeys({ Parse, keys, progress });
+    // Decrypted credentials cached by this process's routes (app.js) are dropped at once.
+    processBus().publish({ kind: 'all-credentials', value: 'rotation' });
     log.info({ job: ROTATE_JOB, result, keyCount: keys.length }, 'key rotation finished');
     return JSON.stringify(result);
   });

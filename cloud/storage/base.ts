@@ -56,6 +56,9 @@ export interface AirtableCredential {
   email?: string;
 }
 
+/** An OAuth access token expiring within this is refreshed before use (cloud/auth/airtable-grant.ts). */
+export const REFRESH_MARGIN_MS = 60_000;
+
 /**
  * Which stored credential a connection uses. Connections made since per-connection credentials
  * carry the UserToken row's id; older ones (sessions and grants written before) carry none and
@@ -66,9 +69,13 @@ export interface CredentialRef {
   credentialId?: string | undefined;
 }
 
-/** A stable key for one credential (caches, single-flight maps). */
+/**
+ * A stable key for one credential (caches, single-flight maps). It names the user too: a
+ * reference only ever reaches a row of its own user (the stores check user_id), and so must a
+ * cache entry.
+ */
 export function credentialKey(ref: CredentialRef): string {
-  return ref.credentialId ? `c:${ref.credentialId}` : `legacy:${ref.userId}`;
+  return `${ref.userId}:${ref.credentialId ?? 'legacy'}`;
 }
 
 export interface UserTokenRecord {
@@ -135,7 +142,8 @@ export interface Storage {
   // UserToken: one row per sign-in (connection); older rows: one per user (CredentialRef).
   /** Stores a new credential for `userId` and returns its id (CredentialRef.credentialId). */
   createUserToken(userId: string, credential: AirtableCredential, expiresAt: Date): Promise<string>;
-  getUserToken(ref: CredentialRef): Promise<UserTokenRecord | null>;
+  /** `fresh`: bypass any cache (the refresh path must see what another process stored). */
+  getUserToken(ref: CredentialRef, opts?: { fresh?: boolean }): Promise<UserTokenRecord | null>;
   /** Replaces the credential (after a refresh); a missing row stays missing. */
   updateUserToken(
     ref: CredentialRef,

@@ -11,20 +11,28 @@
  * Redis, another instance may accept a revoked session until its local entry expires
  * (SESSION_CACHE_TTL_MS) - the price of not asking the database on every call.
  *
- * Everything else passes straight through: tokens, states and refresh claims are never cached.
+ * Stored Airtable credentials: a per-process cache of the decrypted record for a few seconds
+ * (cache/credential-cache.ts: CREDENTIAL_CACHE_TTL_MS, never past the access token's refresh
+ * point), evicted at once in this process by every write here and by the process bus. `fresh`
+ * reads (the refresh path) always go to the store. Never in Redis.
+ *
+ * Everything else passes straight through: states and refresh claims are never cached.
  */
 import type { Invalidation, InvalidationBus } from '../cache/invalidation';
 import { createLocalBus } from '../cache/invalidation';
 import type { SharedSessionCache } from '../cache/redis-session-cache';
+import { CredentialCache } from '../cache/credential-cache';
 import { SessionLru } from '../cache/session-lru';
-import type {
-  AirtableCredential,
-  CredentialRef,
-  OAuthStateData,
-  SessionData,
-  SessionRecord,
-  Storage,
-  UserTokenRecord,
+import {
+  credentialKey,
+  REFRESH_MARGIN_MS,
+  type AirtableCredential,
+  type CredentialRef,
+  type OAuthStateData,
+  type SessionData,
+  type SessionRecord,
+  type Storage,
+  type UserTokenRecord,
 } from './base';
 import { hashSession } from './codec';
 
@@ -42,6 +50,8 @@ export interface CachedStorageOptions {
   bus?: InvalidationBus;
   /** Shared cache across instances (Redis). */
   shared?: SharedSessionCache;
+  /** Per-process decrypted credentials (CREDENTIAL_CACHE_TTL_MS); 0 or absent: off. */
+  credentialTtlMs?: number;
 }
 
 /** Callers get their own copy: nobody can alter what the cache hands to the next request. */
@@ -62,6 +72,7 @@ export class CachedStorage implements Storage {
   private readonly now: () => Date;
   private readonly unsubscribe: () => void;
   private readonly inFlight = new Map<string, Promise<SessionRecord | null>>();
+  private readonly credentials: CredentialCache;
 
   constructor(opts: CachedStorageOptions) {
     this.inner = opts.inner;
@@ -70,6 +81,11 @@ export class CachedStorage implements Storage {
       ttlMs: opts.ttlMs,
       ...(opts.negativeTtlMs !== undefined ? { negativeTtlMs: opts.negativeTtlMs } : {}),
       ...(opts.maxEntries !== undefined ? { max: opts.maxEntries } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+    this.credentials = new CredentialCache({
+      ttlMs: opts.credentialTtlMs ?? 0,
+      refreshMarginMs: REFRESH_MARGIN_MS,
       ...(opts.now ? { now: opts.now } : {}),
     });
     this.bus = opts.bus ?? createLocalBus();
@@ -84,9 +100,22 @@ export class CachedStorage implements Storage {
     return this.lru.size;
   }
 
+  /** How many decrypted credentials this process holds (diagnostics and tests). */
+  get cachedCredentials(): number {
+    return this.credentials.size;
+  }
+
   private forget(inv: Invalidation): void {
+    if (inv.kind === 'credential') return this.credentials.forget(inv.value);
+    if (inv.kind === 'all-credentials') return this.credentials.clear();
+    if (inv.kind === 'user') this.credentials.forgetUser(inv.value);
     this.lru.apply(inv);
     this.inFlight.clear(); // a lookup started before the revocation must not be joined after it
+  }
+
+  /** A credential changed here: every cache of this process drops it (other processes: 401). */
+  private credentialChanged(ref: CredentialRef): void {
+    this.bus.publish({ kind: 'credential', value: credentialKey(ref) });
   }
 
   private resync(): void {
@@ -205,36 +234,68 @@ export class CachedStorage implements Storage {
     return this.inner.createUserToken(userId, credential, expiresAt);
   }
 
-  getUserToken(ref: CredentialRef): Promise<UserTokenRecord | null> {
-    return this.inner.getUserToken(ref);
+  async getUserToken(
+    ref: CredentialRef,
+    opts: { fresh?: boolean } = {},
+  ): Promise<UserTokenRecord | null> {
+    const key = credentialKey(ref);
+    if (!opts.fresh) {
+      const hit = this.credentials.get(key);
+      if (hit) return hit;
+    }
+    const epoch = this.credentials.epoch;
+    const record = await this.inner.getUserToken(ref, opts);
+    if (record) this.credentials.set(key, record, epoch);
+    return record;
   }
 
-  updateUserToken(
+  async updateUserToken(
     ref: CredentialRef,
     credential: AirtableCredential,
     expiresAt: Date,
   ): Promise<void> {
-    return this.inner.updateUserToken(ref, credential, expiresAt);
+    try {
+      await this.inner.updateUserToken(ref, credential, expiresAt);
+    } finally {
+      this.credentialChanged(ref);
+    }
   }
 
-  deleteUserToken(ref: CredentialRef): Promise<void> {
-    return this.inner.deleteUserToken(ref);
+  async deleteUserToken(ref: CredentialRef): Promise<void> {
+    try {
+      await this.inner.deleteUserToken(ref);
+    } finally {
+      this.credentialChanged(ref);
+    }
   }
 
-  deleteUserTokens(userId: string): Promise<number> {
-    return this.inner.deleteUserTokens(userId);
+  async deleteUserTokens(userId: string): Promise<number> {
+    try {
+      return await this.inner.deleteUserTokens(userId);
+    } finally {
+      this.bus.publish({ kind: 'user', value: userId });
+    }
   }
 
-  markUserTokenDead(ref: CredentialRef): Promise<void> {
-    return this.inner.markUserTokenDead(ref);
+  async markUserTokenDead(ref: CredentialRef): Promise<void> {
+    try {
+      await this.inner.markUserTokenDead(ref);
+    } finally {
+      this.credentialChanged(ref);
+    }
   }
 
-  extendUserTokenExpiry(ref: CredentialRef, until: Date): Promise<void> {
-    return this.inner.extendUserTokenExpiry(ref, until);
+  async extendUserTokenExpiry(ref: CredentialRef, until: Date): Promise<void> {
+    await this.inner.extendUserTokenExpiry(ref, until);
+    this.credentialChanged(ref);
   }
 
-  claimRefresh(ref: CredentialRef, seenClaim: number, leaseMs: number): Promise<boolean> {
-    return this.inner.claimRefresh(ref, seenClaim, leaseMs);
+  async claimRefresh(ref: CredentialRef, seenClaim: number, leaseMs: number): Promise<boolean> {
+    try {
+      return await this.inner.claimRefresh(ref, seenClaim, leaseMs);
+    } finally {
+      this.credentialChanged(ref); // the claim counter moved: a cached copy would show it stale
+    }
   }
 
   credentialHasLiveSessions(ref: CredentialRef, exceptSessionId?: string): Promise<boolean> {

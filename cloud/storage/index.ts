@@ -20,11 +20,12 @@ function withSessionCache(config: Config, inner: Storage): Storage {
         ttlMs: config.sessionCacheRedisTtlMs,
       })
     : undefined;
-  if (config.sessionCacheTtlMs === 0 && !shared) return inner;
+  if (config.sessionCacheTtlMs === 0 && config.credentialCacheTtlMs === 0 && !shared) return inner;
   return new CachedStorage({
     inner,
     secretKey: config.secretKey,
     ttlMs: config.sessionCacheTtlMs,
+    credentialTtlMs: config.credentialCacheTtlMs,
     // One bus per process: main.js (operator revocations) and app.js (/mcp) are separate bundles.
     bus: processBus(),
     ...(shared ? { shared } : {}),

@@ -82,6 +82,7 @@ storageContract('CachedStorage over MemoryStorage', () => {
         }),
         secretKey,
         ttlMs: TTL,
+        credentialTtlMs: TTL, // the contract holds with the credential cache on too
         ...(opts.now ? { now: opts.now } : {}),
       }),
     ...memoryRows(data, secretKey, key),
@@ -423,11 +424,16 @@ describe('createStorage', () => {
     ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64url'),
   };
 
-  it('puts the session cache in front of Parse, unless SESSION_CACHE_TTL_MS=0 and no Redis', () => {
+  it('puts the caches in front of Parse, unless both TTLs are 0 and there is no Redis', () => {
     expect(createStorage(loadConfig(env))).toBeInstanceOf(CachedStorage);
     expect(createStorage(loadConfig({ ...env, SESSION_CACHE_TTL_MS: '0' }))).toBeInstanceOf(
-      ParseStorage,
+      CachedStorage,
     );
+    expect(
+      createStorage(
+        loadConfig({ ...env, SESSION_CACHE_TTL_MS: '0', CREDENTIAL_CACHE_TTL_MS: '0' }),
+      ),
+    ).toBeInstanceOf(ParseStorage);
     expect(createStorage(loadConfig({ ...env, STORAGE_BACKEND: 'memory' }))).toBeInstanceOf(
       MemoryStorage,
     );
