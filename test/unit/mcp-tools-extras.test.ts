@@ -651,7 +651,8 @@ describe('resources', () => {
 
   it.each([
     ['airtable://bases/appAAAAAAAAAAAAAA/schema', -32002, /not be shared|does not exist/],
-    ['airtable://bases/not-a-base/schema', -32602, /does not name a base/],
+    ['airtable://bases/not-a-base/schema', -32602, /not found.*app\.\.\./],
+    ['not a uri', -32602, /not found/],
     ['airtable://elsewhere/x', -32602, /not found/],
   ])('%s is a JSON-RPC error %d', async (uri, code, message) => {
     const err = await mcp.readResource({ uri }).catch((e: unknown) => e);

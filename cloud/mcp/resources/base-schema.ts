@@ -5,10 +5,15 @@
  * and views, from get-base-schema (airtable.com/developers/web/api/get-base-schema; scopes
  * schema.bases:read). Errors are JSON-RPC errors with the same explanations tools give:
  * -32002 (resource not found, MCP spec) for a base that does not exist or is not shared,
- * -32602 for a malformed base id.
+ * -32602 for any other URI.
  */
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  McpError,
+  ReadResourceRequestSchema,
+  type ReadResourceResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import { AirtableApiError } from '../../airtable/api-errors';
 import { fieldOut, tableSummary, viewOut } from '../table-lookup';
 import type { ToolContext } from '../tool-context';
@@ -58,29 +63,38 @@ export function registerBaseSchemaResource(server: McpServer, ctx: ToolContext):
         'The tables, fields (with types and options) and views of one Airtable base, as JSON. Read it before writing records or formulas.',
       mimeType: 'application/json',
     },
-    async (uri, variables, extra) => {
-      const baseId = Array.isArray(variables.baseId) ? variables.baseId[0] : variables.baseId;
-      if (!baseId || !BASE_ID.test(baseId))
-        throw new McpError(
-          ErrorCode.InvalidParams,
-          `${uri.href} does not name a base: use airtable://bases/app.../schema with a base id from list_bases or resources/list.`,
-        );
-      try {
-        const tables = await ctx.airtable.getBaseSchema(baseId, {}, { signal: extra.signal });
-        const schema = {
-          baseId,
-          tables: tables.map((t) => ({
-            ...tableSummary(t),
-            fields: t.fields.map((f) => fieldOut(f, true)),
-            views: t.views.map(viewOut),
-          })),
-        };
-        return {
-          contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(schema) }],
-        };
-      } catch (err) {
-        throw resourceError(err, ctx, 'resources/read');
-      }
-    },
+    (uri, _variables, extra) => readBaseSchema(uri.href, ctx, extra.signal),
   );
+  // The SDK's resources/read answers a URI that is not a URL with an internal error (-32603):
+  // this template is the only resource, so read it directly and call every bad URI invalid params.
+  server.server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
+    readBaseSchema(request.params.uri, ctx, extra.signal),
+  );
+}
+
+async function readBaseSchema(
+  uri: string,
+  ctx: ToolContext,
+  signal: AbortSignal,
+): Promise<ReadResourceResult> {
+  const baseId = /^airtable:\/\/bases\/([^/]+)\/schema$/.exec(uri)?.[1];
+  if (!baseId || !BASE_ID.test(baseId))
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `Resource ${uri.slice(0, 200)} not found: the resources here are airtable://bases/{baseId}/schema, with a base id (app...) from list_bases or resources/list.`,
+    );
+  try {
+    const tables = await ctx.airtable.getBaseSchema(baseId, {}, { signal });
+    const schema = {
+      baseId,
+      tables: tables.map((t) => ({
+        ...tableSummary(t),
+        fields: t.fields.map((f) => fieldOut(f, true)),
+        views: t.views.map(viewOut),
+      })),
+    };
+    return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(schema) }] };
+  } catch (err) {
+    throw resourceError(err, ctx, 'resources/read');
+  }
 }
