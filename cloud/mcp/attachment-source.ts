@@ -4,7 +4,7 @@
  * configuration: AIRTABLE_CONTENT_BASE_URL and ATTACHMENT_FETCH_ALLOW_PRIVATE (cloud/config.ts).
  * Remote files are fetched with the shared SSRF-safe fetcher (cloud/http/safe-fetch.ts): https,
  * public addresses only (checked at connect time, redirects included), at most 3 redirects,
- * 20 s, and no more bytes than Airtable takes (5 MB).
+ * 10 s, and no more bytes than Airtable takes (5 MB).
  */
 import { MAX_UPLOAD_BYTES } from '../airtable/api-attachments';
 import { getConfig, type Config } from '../config';
@@ -26,7 +26,7 @@ export interface AttachmentSettings {
   fetchRemoteFile: RemoteFileFetcher;
 }
 
-export const REMOTE_FETCH_TIMEOUT_MS = 20_000;
+export const REMOTE_FETCH_TIMEOUT_MS = 10_000;
 export const REMOTE_FETCH_MAX_REDIRECTS = 3;
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;

@@ -3,7 +3,7 @@
  * - `content` (base64, up to 5 MB): sent to Airtable's upload-attachment endpoint on the content
  *   host (airtable.com/developers/web/api/upload-attachment);
  * - `url` with urlMode "fetch": this server downloads the file with the SSRF-safe fetcher
- *   (public https addresses only, 5 MB, 20 s) and uploads it the same way;
+ *   (public https addresses only, 5 MB, 10 s) and uploads it the same way;
  * - `url` with urlMode "reference": the record's cell is rewritten with its current attachments
  *   (by id) plus `{url, filename}`, and Airtable fetches the URL itself
  *   (airtable.com/developers/web/api/field-model#multipleattachment); no size limit of ours.
