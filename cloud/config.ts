@@ -47,6 +47,13 @@ const EnvSchema = z.object({
     .refine((s) => /^[a-zA-Z.:]+( [a-zA-Z.:]+)*$/.test(s.trim()), 'must be space-separated scopes'),
   AIRTABLE_OAUTH_BASE_URL: httpUrl.default('https://airtable.com'),
   AIRTABLE_API_BASE_URL: httpUrl.default('https://api.airtable.com'),
+  // upload-attachment lives on its own host (airtable.com/developers/web/api/upload-attachment).
+  AIRTABLE_CONTENT_BASE_URL: httpUrl.default('https://content.airtable.com'),
+  // Tests and local development only: upload_attachment may fetch http and private addresses.
+  ATTACHMENT_FETCH_ALLOW_PRIVATE: z
+    .enum(['0', '1', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
   // Bounds on how long one tool call can wait for Airtable (tests and slow proxies lower them).
   AIRTABLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   AIRTABLE_RATE_LIMIT_BUDGET_MS: z.coerce.number().int().min(0).max(600_000).default(35_000),
@@ -115,6 +122,8 @@ export interface Config {
     scopes: string;
     oauthBaseUrl: string;
     apiBaseUrl: string;
+    /** Where upload-attachment is sent (content.airtable.com). */
+    contentBaseUrl: string;
     /** Per attempt, for the Web API. */
     timeoutMs: number;
     /** Token endpoint and whoami: at most 15 s, and always below the refresh lease. */
@@ -124,6 +133,8 @@ export interface Config {
   };
   /** Cross-process refresh claim lease (cloud/auth/airtable-grant.ts). */
   refreshLeaseMs: number;
+  /** upload_attachment's URL fetch (cloud/http/safe-fetch.ts): private addresses and http allowed. */
+  attachmentFetchAllowPrivate: boolean;
   parse: {
     appId: string | undefined;
     restApiKey: string | undefined;
@@ -169,6 +180,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  STORAGE_BACKEND=redis needs REDIS_URL (e.g. redis://localhost:6379)',
     );
   }
+  if (e.ATTACHMENT_FETCH_ALLOW_PRIVATE && e.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'Invalid configuration:\n  ATTACHMENT_FETCH_ALLOW_PRIVATE must not be set in production (it lets upload_attachment fetch private addresses)',
+    );
+  }
   // A refresh still in flight when its claim lapses would let a second process refresh the same
   // token, which burns the grant (Airtable rotates refresh tokens): the lease must outlast it.
   const oauthTimeoutMs = Math.min(e.AIRTABLE_TIMEOUT_MS, 15_000);
@@ -188,11 +204,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       scopes: e.AIRTABLE_SCOPES.trim(),
       oauthBaseUrl: e.AIRTABLE_OAUTH_BASE_URL,
       apiBaseUrl: e.AIRTABLE_API_BASE_URL,
+      contentBaseUrl: e.AIRTABLE_CONTENT_BASE_URL,
       timeoutMs: e.AIRTABLE_TIMEOUT_MS,
       oauthTimeoutMs,
       rateLimitBudgetMs: e.AIRTABLE_RATE_LIMIT_BUDGET_MS,
     },
     refreshLeaseMs: e.REFRESH_LEASE_MS,
+    attachmentFetchAllowPrivate: e.ATTACHMENT_FETCH_ALLOW_PRIVATE,
     parse: {
       appId: e.PARSE_APP_ID,
       restApiKey: e.PARSE_REST_API_KEY,

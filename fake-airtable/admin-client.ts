@@ -2,7 +2,14 @@
  * A typed client for the HTTP admin API, for tests running in another process than the fake
  * (Jest workers, while the harness's fake lives in globalSetup). Mirrors FakeAdmin.
  */
-import type { BaseSpec, PatSpec, RevokeSpec, UserSpec, ClientSpec } from './admin/admin-schemas';
+import type {
+  BaseSpec,
+  PatSpec,
+  RevokeSpec,
+  UserSpec,
+  ClientSpec,
+  WorkspaceSpec,
+} from './admin/admin-schemas';
 import type { AdminAuthorizeResult, BaseSummary, GrantSummary } from './admin/fake-admin';
 import type { FakeConfig } from './config';
 import type { User } from './state/model';
@@ -61,8 +68,22 @@ export class FakeAirtableAdminClient {
   revokePat(token: string) {
     return this.call<{ revoked: boolean }>('POST', '/pats/revoke', { token });
   }
+  createWorkspace(spec: WorkspaceSpec) {
+    return this.call<{ id: string; name: string }>('POST', '/workspaces', spec);
+  }
   createBase(spec: BaseSpec) {
     return this.call<BaseSummary>('POST', '/bases', spec);
+  }
+  listWebhooks(baseId: string) {
+    return this.call<{
+      webhooks: {
+        id: string;
+        clientId: string | null;
+        expirationTime: string;
+        cursorForNextPayload: number;
+        payloads: number;
+      }[];
+    }>('GET', `/bases/${encodeURIComponent(baseId)}/webhooks`);
   }
   getBase(baseId: string) {
     return this.call<BaseSummary>('GET', `/bases/${encodeURIComponent(baseId)}`);

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   console.log(`Fake Airtable (SANDBOX - not Airtable) on ${fake.url}
   AIRTABLE_OAUTH_BASE_URL=${fake.url}
   AIRTABLE_API_BASE_URL=${fake.url}
+  AIRTABLE_CONTENT_BASE_URL=${fake.contentUrl}
   AIRTABLE_CLIENT_ID=${fake.clientId}
   AIRTABLE_CLIENT_SECRET=${fake.clientSecret || '(none: public client)'}
   redirect URIs: ${values['redirect-uri'].join(', ') || '(none yet: POST /__admin/redirect-uris)'}`);

@@ -9,7 +9,19 @@ import { randomBytes, randomInt } from 'node:crypto';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export type IdPrefix =
-  'app' | 'tbl' | 'fld' | 'viw' | 'rec' | 'usr' | 'com' | 'sel' | 'itr' | 'att' | 'ogr';
+  | 'app'
+  | 'tbl'
+  | 'fld'
+  | 'viw'
+  | 'rec'
+  | 'usr'
+  | 'com'
+  | 'sel'
+  | 'itr'
+  | 'att'
+  | 'ogr'
+  | 'wsp'
+  | 'ach';
 
 function alnum(n: number): string {
   let s = '';

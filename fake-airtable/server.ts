@@ -41,6 +41,8 @@ export interface StartFakeAirtableOptions {
 export interface FakeAirtable {
   /** e.g. http://127.0.0.1:8089 - both the OAuth base URL and the API base URL. */
   url: string;
+  /** `${url}/content`: the stand-in for content.airtable.com (AIRTABLE_CONTENT_BASE_URL). */
+  contentUrl: string;
   clientId: string;
   /** '' when the client was started without a secret (clientSecret: null). */
   clientSecret: string;
@@ -112,6 +114,7 @@ export async function startFakeAirtable(opts: StartFakeAirtableOptions): Promise
   let stopped = false;
   return {
     url: ctx.url,
+    contentUrl: `${ctx.url}/content`,
     clientId,
     clientSecret: clientSecret ?? '',
     admin,

@@ -129,6 +129,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
           AIRTABLE_CLIENT_SECRET: secrets.clientSecret,
           AIRTABLE_OAUTH_BASE_URL: fake.url,
           AIRTABLE_API_BASE_URL: fake.url,
+          AIRTABLE_CONTENT_BASE_URL: `${fake.url}/content`,
           ...(opts.bypassAuthUserId ? { BENCH_BYPASS_AUTH_USER: opts.bypassAuthUserId } : {}),
         }),
         ready: /READY /,

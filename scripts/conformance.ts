@@ -13,8 +13,9 @@
  * installed at run time into a cache folder under the system temp dir, never into the repository.
  *
  * Required scenarios (exit 1 if any fails): server-initialize, ping, tools-list,
- * dns-rebinding-protection. `--all` also runs every other active server scenario and reports it
- * (most exercise features this server does not offer: prompts, resources, sampling ...).
+ * dns-rebinding-protection, resources-list, prompts-list. `--all` also runs every other active
+ * server scenario and reports it (most exercise the suite's own fixtures or features this server
+ * does not offer: sampling, elicitation, subscriptions ...).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +40,20 @@ import { freePort, startEmbeddedPostgres, startStack } from './stack';
 const CONFORMANCE = '@modelcontextprotocol/conformance@0.1.16';
 const NODE22 = 'node@22.23.3';
 const CACHE = path.join(os.tmpdir(), 'airtable-mcp-conformance-cache');
-const REQUIRED = ['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'];
+/**
+ * resources-list and prompts-list check the generic shape of our resources (one schema per base)
+ * and prompts. The suite's other resources/prompts scenarios need its own fixtures
+ * (test://static-text, test_simple_prompt...) or subscriptions, which a stateless server does
+ * not offer: they do not apply.
+ */
+const REQUIRED = [
+  'server-initialize',
+  'ping',
+  'tools-list',
+  'dns-rebinding-protection',
+  'resources-list',
+  'prompts-list',
+];
 
 type Verdict = 'PASS' | 'WARN' | 'FAIL';
 
@@ -194,6 +208,7 @@ async function startTarget(
     SECRET_KEY: randomBytes(32).toString('base64url'),
     ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     AIRTABLE_API_BASE_URL: fake.url,
+    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
     AIRTABLE_OAUTH_BASE_URL: fake.url,
   });
   const pg = await startEmbeddedPostgres(dataDir, pgPort);

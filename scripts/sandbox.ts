@@ -18,6 +18,7 @@ const PAT_SCOPES: Scope[] = [
   'data.recordComments:write',
   'schema.bases:read',
   'schema.bases:write',
+  'webhook:manage',
   'user.email:read',
 ];
 
@@ -74,6 +75,7 @@ export async function startSandbox(
   env.AIRTABLE_CLIENT_SECRET = fake.clientSecret;
   env.AIRTABLE_OAUTH_BASE_URL = fake.url;
   env.AIRTABLE_API_BASE_URL = fake.url;
+  env.AIRTABLE_CONTENT_BASE_URL = fake.contentUrl;
   env.SANDBOX = '1'; // our pages say that "Connect with Airtable" leads to the sandbox
   return { fake, users, stop: () => fake.stop() };
 }

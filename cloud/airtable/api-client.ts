@@ -6,11 +6,15 @@
  * Airtable does: callers split (see cloud/mcp/batching.ts).
  */
 import type { z } from 'zod';
+import { AirtableAttachmentsApi } from './api-attachments';
 import type { AirtableScope } from './api-errors';
+import { v0 } from './api-path';
 import { AirtableRequester, type AirtableTokenSource, type RequestSpec } from './api-request';
 import {
   BaseSchemaResponseSchema,
   CommentSchema,
+  CreateBaseResponseSchema,
+  DeletedCommentSchema,
   DeleteRecordsResponseSchema,
   FieldModelSchema,
   ListBasesResponseSchema,
@@ -34,6 +38,7 @@ import {
   type UpsertRecord,
   type Whoami,
 } from './api-schemas';
+import { AirtableWebhooksApi } from './api-webhooks';
 import type { AirtableRateLimiter } from './rate-limiter';
 
 export type { AirtableTokenSource } from './api-request';
@@ -77,11 +82,6 @@ const WRITE: AirtableScope = 'data.records:write';
 const SCHEMA_READ: AirtableScope = 'schema.bases:read';
 const SCHEMA_WRITE: AirtableScope = 'schema.bases:write';
 
-/** `/v0/` + each segment percent-encoded (table names may hold spaces, slashes, '?'). */
-function v0(...segments: string[]): string {
-  return `/v0/${segments.map((s) => encodeURIComponent(s)).join('/')}`;
-}
-
 function page<T>(items: T[], offset: string | null | undefined): { items: T[]; offset?: string } {
   return offset ? { items, offset } : { items };
 }
@@ -94,6 +94,10 @@ function assertBatch(count: number, what: string): void {
 
 export class AirtableApi {
   private readonly http: AirtableRequester;
+  /** Webhook endpoints (api-webhooks.ts). */
+  readonly webhooks: AirtableWebhooksApi;
+  /** upload-attachment on the content host (api-attachments.ts). */
+  readonly attachments: AirtableAttachmentsApi;
 
   constructor(opts: AirtableApiOptions) {
     this.http = new AirtableRequester({
@@ -113,6 +117,8 @@ export class AirtableApi {
         ...(opts.grantedScopes ? { grantedScopes: opts.grantedScopes } : {}),
       },
     });
+    this.webhooks = new AirtableWebhooksApi(this.http);
+    this.attachments = new AirtableAttachmentsApi(this.http);
   }
 
   private call<T>(spec: RequestSpec<T>, o: CallOptions | undefined): Promise<T> {
@@ -286,13 +292,14 @@ export class AirtableApi {
     baseId: string,
     table: string,
     records: RecordUpdate[],
-    opts: { typecast?: boolean; replace?: boolean } = {},
+    opts: { typecast?: boolean; replace?: boolean; returnFieldsByFieldId?: boolean } = {},
     o?: CallOptions,
   ): Promise<AirtableRecord[]> {
     assertBatch(records.length, 'updateRecords');
     const body = {
       records: records.map((r) => ({ id: r.id, fields: r.fields })),
       ...typecast(opts),
+      ...(opts.returnFieldsByFieldId ? { returnFieldsByFieldId: true } : {}),
     };
     const res = await this.send(
       opts.replace ? 'PUT' : 'PATCH',
@@ -364,6 +371,31 @@ export class AirtableApi {
     );
   }
 
+  /**
+   * POST /v0/meta/bases (airtable.com/developers/web/api/create-base): a base in a workspace with
+   * at least one table; needs schema.bases:write and creator access to the workspace.
+   */
+  createBase(
+    base: {
+      name: string;
+      workspaceId: string;
+      tables: { name: string; description?: string; fields: FieldSpec[] }[];
+    },
+    o?: CallOptions,
+  ): Promise<{ id: string; tables: TableModel[] }> {
+    return this.call(
+      {
+        method: 'POST',
+        path: v0('meta', 'bases'),
+        body: base,
+        schema: CreateBaseResponseSchema,
+        idempotent: false,
+        requiredScope: SCHEMA_WRITE,
+      },
+      o,
+    );
+  }
+
   /** PATCH /v0/meta/bases/{baseId}/tables/{tableIdOrName}: name and/or description. */
   updateTable(
     baseId: string,
@@ -431,6 +463,44 @@ export class AirtableApi {
       o,
     );
     return page(res.comments, res.offset);
+  }
+
+  /**
+   * PATCH /v0/{baseId}/{table}/{recordId}/comments/{commentId}: new text. Airtable lets only the
+   * comment's author change it (airtable.com/developers/web/api/update-comment).
+   */
+  updateComment(
+    baseId: string,
+    table: string,
+    recordId: string,
+    commentId: string,
+    text: string,
+    o?: CallOptions,
+  ): Promise<AirtableComment> {
+    return this.send(
+      'PATCH',
+      v0(baseId, table, recordId, 'comments', commentId),
+      CommentSchema,
+      { baseId, scope: 'data.recordComments:write', body: { text } },
+      o,
+    );
+  }
+
+  /** DELETE .../comments/{commentId} (airtable.com/developers/web/api/delete-comment). */
+  deleteComment(
+    baseId: string,
+    table: string,
+    recordId: string,
+    commentId: string,
+    o?: CallOptions,
+  ): Promise<{ id: string; deleted: boolean }> {
+    return this.send(
+      'DELETE',
+      v0(baseId, table, recordId, 'comments', commentId),
+      DeletedCommentSchema,
+      { baseId, scope: 'data.recordComments:write' },
+      o,
+    );
   }
 
   /** POST /v0/{baseId}/{table}/{recordId}/comments */

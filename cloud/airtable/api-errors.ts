@@ -15,6 +15,7 @@ export type AirtableScope =
   | 'data.recordComments:write'
   | 'schema.bases:read'
   | 'schema.bases:write'
+  | 'webhook:manage'
   | 'user.email:read';
 
 /** Where a personal access token's scopes and bases are edited. */

@@ -43,6 +43,11 @@ export interface RequestSpec<T> {
   method: HttpMethod;
   /** Path after the host, already percent-encoded, starting with /v0/. */
   path: string;
+  /**
+   * Another Airtable host for this request (upload-attachment goes to content.airtable.com,
+   * AIRTABLE_CONTENT_BASE_URL); default: the API base URL. Same token, limiter and rules.
+   */
+  origin?: string;
   query?: URLSearchParams;
   body?: unknown;
   /** Base the request touches, for the per-base limit. */
@@ -64,13 +69,14 @@ const DEFAULT_429_WAIT_MS = 30_000;
 export class AirtableRequester {
   constructor(private readonly o: RequesterOptions) {}
 
-  url(path: string, query?: URLSearchParams): string {
+  url(path: string, query?: URLSearchParams, origin?: string): string {
     const q = query?.toString();
-    return `${this.o.baseUrl}${path}${q ? `?${q}` : ''}`;
+    const host = origin === undefined ? this.o.baseUrl : origin.replace(/\/+$/, '');
+    return `${host}${path}${q ? `?${q}` : ''}`;
   }
 
   async request<T>(spec: RequestSpec<T>): Promise<T> {
-    const url = this.url(spec.path, spec.query);
+    const url = this.url(spec.path, spec.query, spec.origin);
     const keys = {
       ...(spec.baseId ? { baseId: spec.baseId } : {}),
       ...(this.o.isPat ? { patUserKey: this.o.userKey } : {}),

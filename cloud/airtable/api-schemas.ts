@@ -112,6 +112,28 @@ export const ListCommentsResponseSchema = z.object({
   offset: z.string().nullish(),
 });
 
+/** airtable.com/developers/web/api/delete-comment */
+export const DeletedCommentSchema = z.object({ id: z.string(), deleted: z.boolean() });
+
+/**
+ * An attachment cell entry (airtable.com/developers/web/api/field-model#multipleattachment):
+ * the keys we rely on; thumbnails, width, height... pass through as Airtable sends them.
+ */
+export const AttachmentSchema = z.looseObject({
+  id: z.string(),
+  url: z.string(),
+  filename: z.string(),
+  size: z.number().nullish(),
+  type: z.string().nullish(),
+});
+export type AirtableAttachment = z.infer<typeof AttachmentSchema>;
+
+/** airtable.com/developers/web/api/create-base: the new base's id and its tables. */
+export const CreateBaseResponseSchema = z.object({
+  id: z.string(),
+  tables: z.array(TableModelSchema),
+});
+
 // ---- request shapes ----
 
 export interface SortSpec {

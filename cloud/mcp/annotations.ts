@@ -1,7 +1,8 @@
 /**
  * The three kinds of tool, as MCP tool annotations (MCP spec, "Tool annotations"): every tool
  * reaches Airtable (open world); reads change nothing; creations add without overwriting; changes
- * overwrite or delete (destructive) but repeating them gives the same result (idempotent).
+ * overwrite or delete (destructive) but repeating them gives the same result (idempotent);
+ * upkeep (refreshing a webhook) changes only when something expires, the same way every time.
  */
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 
@@ -22,6 +23,13 @@ export const CREATES: ToolAnnotations = {
 export const CHANGES: ToolAnnotations = {
   readOnlyHint: false,
   destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: true,
+};
+
+export const UPKEEP: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
   idempotentHint: true,
   openWorldHint: true,
 };

@@ -164,3 +164,24 @@ export const commentOutput = z.object({
     name: z.string().optional(),
   }),
 });
+
+export const commentIdInput = idOf('com', 'comment', 'list_comments').describe(
+  'Comment id, starting with "com" (from list_comments).',
+);
+
+export const webhookIdInput = idOf('ach', 'webhook', 'list_webhooks').describe(
+  'Webhook id, starting with "ach" (from create_webhook or list_webhooks).',
+);
+
+export const workspaceIdInput = idOf(
+  'wsp',
+  'workspace',
+  "the workspace's address in Airtable (airtable.com/workspaces/wsp...)",
+).describe(
+  'Workspace id, starting with "wsp": open the workspace in Airtable, it is in the address bar.',
+);
+
+/** True for an Airtable field id (fld + 14), as opposed to a field name. */
+export function isFieldId(s: string): boolean {
+  return /^fld[A-Za-z0-9]{14}$/.test(s);
+}

@@ -3,12 +3,18 @@
  * a shared one would misroute concurrent responses with equal JSON-RPC ids). Everything that does
  * not depend on the request is built once per process: the tool definitions (module load) and
  * the tools/list answer (JSON Schemas converted on first use), so createMcpServer only binds the
- * tools to this request's ToolContext.
+ * tools, the base-schema resources and the prompts to this request's ToolContext.
+ *
+ * Capabilities: tools, resources and prompts, all with `listChanged: false` (a server that lives
+ * for one request never sends list_changed notifications; the SDK would announce true) and no
+ * resource subscriptions (nothing would be there to send updates).
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import { ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { ALL_PROMPTS } from './prompts/index';
+import { registerBaseSchemaResource } from './resources/base-schema';
 import type { ToolContext } from './tool-context';
 import { ALL_TOOLS } from './tools/index';
 
@@ -18,13 +24,21 @@ const INSTRUCTIONS =
   "Tools for the signed-in user's Airtable bases. Start with list_bases, then list_tables or " +
   'describe_table to learn table and field names before reading or writing records. Prefer ids ' +
   '(app..., tbl..., fld..., rec...) over names. Large results come back in parts with an offset to ' +
-  'continue. Errors explain how to fix them (e.g. a missing scope and the link to reconnect).';
+  'continue. Errors explain how to fix them (e.g. a missing scope and the link to reconnect). Each ' +
+  "base's schema is also a resource (airtable://bases/{baseId}/schema), and the prompts " +
+  'explore_base, clean_up_duplicates and watch_table_changes guide common jobs.';
 
 /**
  * Upper bound on array elements + object members in one tools/call: 1000 records of up to a few
  * hundred cells, with room to spare; stops pathological payloads before zod walks them.
  */
 const MAX_TOOL_INPUT_ELEMENTS = 500_000;
+
+const CAPABILITIES = {
+  tools: { listChanged: false },
+  resources: { listChanged: false, subscribe: false },
+  prompts: { listChanged: false },
+};
 
 let toolList: Tool[] | undefined;
 
@@ -62,7 +76,11 @@ export function createMcpServer(ctx: ToolContext): McpServer {
     maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
   });
   for (const tool of ALL_TOOLS) tool.register(server, ctx);
+  registerBaseSchemaResource(server, ctx);
+  for (const prompt of ALL_PROMPTS) prompt.register(server);
   // Replaces the SDK's tools/list handler, which converts every schema on every call.
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listedTools() }));
+  // After every registration: the SDK declares listChanged: true as it registers.
+  server.server.registerCapabilities(CAPABILITIES);
   return server;
 }

@@ -3,6 +3,7 @@
  * stored credential, who the user is, and the links that error hints point to.
  */
 import type { AirtableApi } from '../airtable/api-client';
+import type { AttachmentSettings } from './attachment-source';
 
 export interface ToolContext {
   airtable: AirtableApi;
@@ -20,4 +21,9 @@ export interface ToolContext {
     /** Where the user signs in to Airtable again (shown in 401/403 hints). */
     reconnectUrl: string;
   };
+  /**
+   * upload_attachment's content host and URL fetcher; when absent, taken from the process
+   * configuration (attachment-source.ts). Tests inject their own.
+   */
+  attachments?: AttachmentSettings;
 }

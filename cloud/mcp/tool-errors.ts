@@ -30,7 +30,11 @@ export class PartialWriteError extends Error {
   }
 }
 
-function errorText(err: unknown, ctx: ToolContext): string | undefined {
+/**
+ * The client-safe explanation of a known error (Airtable's answer with its fix, a bad input, a
+ * storage or sign-in problem), or undefined for anything unexpected. Resources use it too.
+ */
+export function errorText(err: unknown, ctx: ToolContext): string | undefined {
   if (err instanceof AirtableApiError) {
     const hint = airtableErrorHint(err, {
       isPat: ctx.user.kind === 'pat',
@@ -66,7 +70,7 @@ export function toolErrorResult(tool: string, err: unknown, ctx: ToolContext): C
   return { isError: true, content: [{ type: 'text', text }] };
 }
 
-function unexpected(tool: string, err: unknown): string {
+export function unexpected(tool: string, err: unknown): string {
   log.error(
     { tool, errName: err instanceof Error ? err.name : typeof err, errMessage: String(err) },
     'tool failed unexpectedly',

@@ -1,7 +1,9 @@
 /**
  * Which of our OAuth scopes a JSON-RPC message needs (cloud/oauth-server/scopes.ts): tools that
- * only read need `airtable:read`, every other tool `airtable:write`. Applies to access tokens from
- * our authorization server; the seed's sessions carry the person's whole Airtable grant.
+ * only read need `airtable:read`, every other tool `airtable:write`; every resources/* and
+ * prompts/* method needs `airtable:read` (they show the person's bases or lead to its tools).
+ * Applies to access tokens from our authorization server; the seed's sessions carry the person's
+ * whole Airtable grant.
  */
 import { ALL_TOOLS } from './tools';
 
@@ -9,29 +11,49 @@ const READ_ONLY = new Set<string>(
   ALL_TOOLS.filter((t) => t.annotations.readOnlyHint === true).map((t) => t.name),
 );
 
+/** Methods that reach Airtable with the person's stored credential. */
+const AIRTABLE_METHODS = new Set(['tools/call', 'resources/list', 'resources/read']);
+
 export function scopeForTool(name: string): 'airtable:read' | 'airtable:write' {
   return READ_ONLY.has(name) ? 'airtable:read' : 'airtable:write';
 }
 
+function messagesOf(body: unknown): { method?: unknown; params?: { name?: unknown } }[] {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.filter((m): m is { method?: unknown } => typeof m === 'object' && m !== null);
+}
+
+/** The scope one message needs, or undefined when it needs none (initialize, ping, tools/list). */
+export function scopeForMessage(msg: {
+  method?: unknown;
+  params?: { name?: unknown };
+}): 'airtable:read' | 'airtable:write' | undefined {
+  if (typeof msg.method !== 'string') return undefined;
+  if (msg.method === 'tools/call')
+    return scopeForTool(typeof msg.params?.name === 'string' ? msg.params.name : '');
+  if (msg.method.startsWith('resources/') || msg.method.startsWith('prompts/'))
+    return 'airtable:read';
+  return undefined;
+}
+
 /** The first scope the message(s) need that `granted` lacks, or undefined. */
 export function missingScope(body: unknown, granted: readonly string[]): string | undefined {
-  const messages = Array.isArray(body) ? body : [body];
-  for (const m of messages) {
-    if (!m || typeof m !== 'object') continue;
-    const msg = m as { method?: unknown; params?: { name?: unknown } };
-    if (msg.method !== 'tools/call') continue;
-    const name = typeof msg.params?.name === 'string' ? msg.params.name : '';
-    const need = scopeForTool(name);
-    if (!granted.includes(need)) return need;
+  for (const m of messagesOf(body)) {
+    const need = scopeForMessage(m);
+    if (need && !granted.includes(need)) return need;
   }
   return undefined;
 }
 
-/** Whether the message(s) include a tools/call (the only method that reaches Airtable). */
-export function callsTools(body: unknown): boolean {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.some(
-    (m) =>
-      typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call',
+/** Whether the message(s) reach Airtable (tools/call, resources/list, resources/read). */
+export function reachesAirtable(body: unknown): boolean {
+  return messagesOf(body).some(
+    (m) => typeof m.method === 'string' && AIRTABLE_METHODS.has(m.method),
   );
 }
+
+/**
+ * The name cloud/routes/mcp.ts imports: it loads the stored credential when this is true, which
+ * resources/list and resources/read need as much as tools/call. Same as reachesAirtable.
+ */
+export const callsTools = reachesAirtable;

@@ -4,21 +4,19 @@
  * a JSON document describing the client, fetched by us.
  *
  * This module touches untrusted input (a URL and a document chosen by anyone), so the fetch is
- * fenced: https only; every address the host resolves to must be public (safe-address.ts), and
- * the connection goes to the address we checked (the check runs inside the socket's DNS lookup,
- * so a rebinding answer cannot slip in between); 5 s timeout; 64 KiB limit; no redirects; no
- * cookies or credentials. Documents are cached for a few minutes.
+ * fenced by the shared SSRF-safe fetcher (cloud/http/safe-fetch.ts): https only; every address
+ * the host resolves to must be public (safe-address.ts), checked inside the socket's DNS lookup;
+ * 5 s timeout; 64 KiB limit; no redirects; no cookies or credentials. Documents are cached for a
+ * few minutes.
  *
  * OAUTH_CIMD_ALLOW_PRIVATE=1 (tests and local development only) also allows http and private or
  * loopback addresses.
  */
-import dns from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { OAuthClientMetadataSchema } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import { safeGet, SafeFetchError } from '../http/safe-fetch';
 import { redirectUriProblem } from './redirect-uri';
 import { isPublicAddress } from './safe-address';
 import type { ClientMetadata } from './store';
@@ -74,92 +72,49 @@ function checkClientIdUrl(clientId: string): URL {
   return url;
 }
 
-/** dns.lookup that refuses hosts resolving to any non-public address (checked at connect time). */
-const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  dns.lookup(hostname, { all: true, verbatim: true }, (err, addresses) => {
-    if (err) {
-      callback(err, '', 0);
-      return;
-    }
-    if (addresses.length === 0 || addresses.some((a) => !isPublicAddress(a.address))) {
-      const refused = Object.assign(
-        new ClientMetadataDocumentError(
-          'The client_id URL resolves to a non-public address; it cannot be fetched.',
-        ),
-        { code: 'EADDRNOTPUBLIC' },
+/** Why a fetch failed, in the words the consent page shows. */
+function documentError(err: unknown): ClientMetadataDocumentError {
+  if (!(err instanceof SafeFetchError))
+    return new ClientMetadataDocumentError('The client metadata document cannot be fetched.');
+  switch (err.reason) {
+    case 'redirect':
+      return new ClientMetadataDocumentError(
+        'The client metadata document redirects; redirects are not followed.',
       );
-      callback(refused, '', 0);
-      return;
-    }
-    if (options.all) {
-      // Node >= 20 asks for every address (happy eyeballs); the types only model the one-address form.
-      (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
-      return;
-    }
-    const first = addresses[0]!;
-    callback(null, first.address, first.family);
-  });
-};
+    case 'status':
+      return new ClientMetadataDocumentError(
+        `The client metadata document answered HTTP ${err.status ?? 0}.`,
+      );
+    case 'too_large':
+      return new ClientMetadataDocumentError('The client metadata document is too large.');
+    case 'timeout':
+      return new ClientMetadataDocumentError('Fetching the client metadata document timed out.');
+    case 'non_public':
+      return new ClientMetadataDocumentError(
+        'The client_id URL resolves to a non-public address; it cannot be fetched.',
+      );
+    case 'read_failed':
+      return new ClientMetadataDocumentError('Reading the client metadata document failed.');
+    default:
+      return new ClientMetadataDocumentError('The client metadata document cannot be fetched.');
+  }
+}
 
-/** GET `url` within the limits; resolves the body text. */
-function fetchDocument(url: URL): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const req = client.request(
-      url,
-      {
-        method: 'GET',
-        headers: { Accept: 'application/json', 'User-Agent': 'airtable-mcp-oauth/1' },
-        ...(allowPrivate() ? {} : { lookup: guardedLookup }),
-        timeout: CIMD_TIMEOUT_MS,
-        signal: AbortSignal.timeout(CIMD_TIMEOUT_MS),
-      },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        if (status !== 200) {
-          res.resume();
-          reject(
-            new ClientMetadataDocumentError(
-              status >= 300 && status < 400
-                ? 'The client metadata document redirects; redirects are not followed.'
-                : `The client metadata document answered HTTP ${status}.`,
-            ),
-          );
-          return;
-        }
-        const declared = Number(res.headers['content-length'] ?? '0');
-        if (declared > CIMD_MAX_BYTES) {
-          res.destroy();
-          reject(new ClientMetadataDocumentError('The client metadata document is too large.'));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > CIMD_MAX_BYTES) {
-            res.destroy();
-            reject(new ClientMetadataDocumentError('The client metadata document is too large.'));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        res.on('error', () =>
-          reject(new ClientMetadataDocumentError('Reading the client metadata document failed.')),
-        );
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (err) => {
-      if (err instanceof ClientMetadataDocumentError) reject(err);
-      else if (err.name === 'AbortError' || err.message === 'timeout')
-        reject(new ClientMetadataDocumentError('Fetching the client metadata document timed out.'));
-      else
-        reject(new ClientMetadataDocumentError('The client metadata document cannot be fetched.'));
+/** GET `url` within the limits (cloud/http/safe-fetch.ts: public addresses only, no redirects). */
+async function fetchDocument(url: URL): Promise<string> {
+  try {
+    const res = await safeGet(url.toString(), {
+      timeoutMs: CIMD_TIMEOUT_MS,
+      maxBytes: CIMD_MAX_BYTES,
+      maxRedirects: 0,
+      accept: 'application/json',
+      userAgent: 'airtable-mcp-oauth/1',
+      allowPrivate: allowPrivate(),
     });
-    req.end();
-  });
+    return res.body.toString('utf8');
+  } catch (err) {
+    throw documentError(err);
+  }
 }
 
 const DocumentSchema = OAuthClientMetadataSchema.extend({

@@ -21,6 +21,7 @@ import {
   resetSpecSchema,
   revokeSpecSchema,
   userSpecSchema,
+  workspaceSpecSchema,
 } from './admin-schemas';
 import type { FakeAdmin } from './fake-admin';
 
@@ -45,7 +46,9 @@ const ROUTES: [method: string, pattern: RegExp, handler: Handler][] = [
     /^\/pats\/revoke$/,
     (a, b) => a.revokePat(z.strictObject({ token: z.string() }).parse(b).token),
   ],
+  ['POST', /^\/workspaces$/, (a, b) => a.createWorkspace(workspaceSpecSchema.parse(b))],
   ['POST', /^\/bases$/, (a, b) => a.createBase(baseSpecSchema.parse(b))],
+  ['GET', /^\/bases\/([^/]+)\/webhooks$/, (a, _b, m) => a.listWebhooks(d(m[1]!))],
   ['GET', /^\/bases\/([^/]+)$/, (a, _b, m) => a.getBase(d(m[1]!))],
   [
     'POST',

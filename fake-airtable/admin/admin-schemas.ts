@@ -88,8 +88,27 @@ export const baseSpecSchema = z.strictObject({
     .array(z.strictObject({ userId: z.string(), permissionLevel: z.enum(PERMISSION_LEVELS) }))
     .optional(),
   tables: z.array(tableSpecSchema).default([]),
+  /** A workspace made with createWorkspace; tokens granted the workspace reach the base. */
+  workspaceId: z
+    .string()
+    .regex(/^wsp[A-Za-z0-9]{14}$/)
+    .optional(),
 });
 export type BaseSpec = z.input<typeof baseSpecSchema>;
+
+export const workspaceSpecSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^wsp[A-Za-z0-9]{14}$/)
+    .optional(),
+  name: z.string().min(1),
+  /** Users with "create" (owner) permission: they may create bases in it. */
+  ownerUserIds: z.array(z.string()).default([]),
+  collaborators: z
+    .array(z.strictObject({ userId: z.string(), permissionLevel: z.enum(PERMISSION_LEVELS) }))
+    .optional(),
+});
+export type WorkspaceSpec = z.input<typeof workspaceSpecSchema>;
 
 export const collaboratorSpecSchema = z.strictObject({
   userId: z.string(),

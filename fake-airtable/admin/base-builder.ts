@@ -34,7 +34,15 @@ export function buildBase(ctx: FakeContext, input: BaseSpec): Base {
   for (const c of spec.collaborators ?? []) collaborators.set(c.userId, c.permissionLevel);
   for (const id of collaborators.keys())
     if (!ctx.store.users.has(id)) throw new AdminError(`unknown user ${id}`);
-  const base: Base = { id: spec.id ?? newId('app'), name: spec.name, collaborators, tables: [] };
+  if (spec.workspaceId && !ctx.store.workspaces.has(spec.workspaceId))
+    throw new AdminError(`unknown workspace ${spec.workspaceId}`);
+  const base: Base = {
+    id: spec.id ?? newId('app'),
+    name: spec.name,
+    collaborators,
+    tables: [],
+    ...(spec.workspaceId ? { workspaceId: spec.workspaceId } : {}),
+  };
   wrap(() => {
     const tables = spec.tables.map((t) =>
       createTable(

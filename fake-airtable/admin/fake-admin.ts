@@ -12,7 +12,7 @@ import { validateAuthorize, withQuery } from '../oauth/authorize-request';
 import { decide, type DecisionResult } from '../oauth/authorization-decision';
 import { baseIdList } from '../oauth/authorize-routes';
 import { revokeGrant } from '../oauth/grants';
-import type { Base, Grant, Scope, User } from '../state/model';
+import type { Base, Grant, PermissionLevel, Scope, User } from '../state/model';
 import type { FaultSpec } from '../traffic/faults';
 import { faultSpecSchema } from '../traffic/faults';
 import type { StatsSnapshot } from '../traffic/stats';
@@ -25,6 +25,7 @@ import {
   redirectUriSpecSchema,
   revokeSpecSchema,
   userSpecSchema,
+  workspaceSpecSchema,
   type AdminAuthorizeSpec,
   type BaseSpec,
   type BulkRecords,
@@ -33,12 +34,14 @@ import {
   type RedirectUriSpec,
   type RevokeSpec,
   type UserSpec,
+  type WorkspaceSpec,
 } from './admin-schemas';
 import { adminRecordView, buildBase, insertSpecRecords } from './base-builder';
 
 export interface BaseSummary {
   id: string;
   name: string;
+  workspaceId?: string;
   collaborators: Record<string, string>;
   tables: {
     id: string;
@@ -69,6 +72,7 @@ function summarize(base: Base): BaseSummary {
   return {
     id: base.id,
     name: base.name,
+    ...(base.workspaceId ? { workspaceId: base.workspaceId } : {}),
     collaborators: Object.fromEntries(base.collaborators),
     tables: base.tables.map((t) => ({
       id: t.id,
@@ -168,6 +172,36 @@ export class FakeAdmin {
     const pat = this.ctx.store.pats.get(token);
     if (pat) pat.revoked = true;
     return { revoked: pat !== undefined };
+  }
+
+  /** A workspace (create-base needs "create" permission on one). */
+  createWorkspace(input: WorkspaceSpec): { id: string; name: string } {
+    const spec = workspaceSpecSchema.parse(input);
+    const id = spec.id ?? newId('wsp');
+    if (this.ctx.store.workspaces.has(id)) throw new AdminError(`workspace ${id} exists`);
+    const collaborators = new Map<string, PermissionLevel>();
+    for (const u of spec.ownerUserIds) collaborators.set(u, 'create');
+    for (const c of spec.collaborators ?? []) collaborators.set(c.userId, c.permissionLevel);
+    for (const u of collaborators.keys())
+      if (!this.ctx.store.users.has(u)) throw new AdminError(`unknown user ${u}`);
+    this.ctx.store.workspaces.set(id, { id, name: spec.name, collaborators });
+    return { id, name: spec.name };
+  }
+
+  /** Webhooks of a base as the fake stores them (expiry, cursor, payload count). */
+  listWebhooks(baseId: string) {
+    this.base(baseId);
+    return {
+      webhooks: [...this.ctx.store.webhooks.values()]
+        .filter((h) => h.baseId === baseId)
+        .map((h) => ({
+          id: h.id,
+          clientId: h.clientId,
+          expirationTime: new Date(h.expirationTime).toISOString(),
+          cursorForNextPayload: h.cursorForNextPayload,
+          payloads: h.payloads.length,
+        })),
+    };
   }
 
   createBase(spec: BaseSpec): BaseSummary {

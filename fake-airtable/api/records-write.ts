@@ -12,6 +12,7 @@ import { ApiError, invalidRequest } from '../http/errors';
 import { newId } from '../ids';
 import type { Base, CellValue, Field, RecordRow, Table } from '../state/model';
 import { deleteRecord, setCell } from '../state/record-mutations';
+import { emitRecordChanges, type RecordChanges } from '../webhooks/emit';
 import { serializeRecord } from './record-serialize';
 import { fieldOrThrow, recordOrThrow, recordsTable } from './records-access';
 import { jsonBody, onlyQueryParams, parseWith, type ApiRequest } from './request';
@@ -74,8 +75,11 @@ function apply(
   const converted = convertAll(tx, table, items, typecast);
   const now = r.ctx.clock.now();
   tx.commit(now);
-  return converted.map(({ item, cells }) => {
+  const changes: RecordChanges = { created: [], updated: [], destroyed: [] };
+  const rows = converted.map(({ item, cells }) => {
     let row = item.row;
+    const written = new Set([...cells.keys()].map((f) => f.id));
+    if (row) changes.updated.push({ row, fieldIds: written });
     if (!row) {
       row = {
         id: newId('rec'),
@@ -86,14 +90,19 @@ function apply(
         comments: [],
       };
       table.records.set(row.id, row);
+      changes.created.push(row);
     }
     if (replace)
       for (const f of table.fields)
-        if (!isComputed(f.type) && !cells.has(f) && row.cells.has(f.id))
+        if (!isComputed(f.type) && !cells.has(f) && row.cells.has(f.id)) {
           setCell(base, row, f, null, now);
+          written.add(f.id);
+        }
     for (const [field, value] of cells) setCell(base, row, field, value, now);
     return row;
   });
+  emitRecordChanges(r.ctx, base, table, r.principal, changes);
+  return rows;
 }
 
 function respond(r: ApiRequest, base: Base, table: Table, row: RecordRow, byFieldId: boolean) {
@@ -225,6 +234,7 @@ export function deleteRecords(r: ApiRequest): unknown {
   for (const id of ids) recordOrThrow(table, id);
   const now = r.ctx.clock.now();
   for (const id of ids) deleteRecord(base, table, id, now);
+  emitRecordChanges(r.ctx, base, table, r.principal, { created: [], updated: [], destroyed: ids });
   return { records: ids.map((id) => ({ id, deleted: true })) };
 }
 
@@ -234,5 +244,6 @@ export function deleteOneRecord(r: ApiRequest): unknown {
   const id = r.params.recordId!;
   recordOrThrow(table, id);
   deleteRecord(base, table, id, r.ctx.clock.now());
+  emitRecordChanges(r.ctx, base, table, r.principal, { created: [], updated: [], destroyed: [id] });
   return { id, deleted: true };
 }

@@ -16,8 +16,8 @@ export interface ApiRequest {
 }
 
 /** Reads a JSON body. Airtable: unparsable JSON is a 400; other media types are refused. */
-export async function jsonBody(r: ApiRequest): Promise<unknown> {
-  const text = await readBody(r.req);
+export async function jsonBody(r: ApiRequest, maxBytes?: number): Promise<unknown> {
+  const text = await readBody(r.req, maxBytes);
   if (mediaType(r.req) !== 'application/json')
     throw new ApiError(
       415,

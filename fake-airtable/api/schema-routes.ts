@@ -10,6 +10,7 @@ import { ApiError, invalidPermissions } from '../http/errors';
 import type { Base, Table } from '../state/model';
 import { addField, createTable, SchemaError, type FieldSpec } from '../state/schema-builder';
 import { findField, sameName } from '../state/store';
+import { emitSchemaChanges } from '../webhooks/emit';
 import { jsonBody, onlyQueryParams, parseWith, type ApiRequest } from './request';
 import { fieldModel, tableModel } from './schema-models';
 
@@ -73,7 +74,9 @@ export async function createTableRoute(r: ApiRequest): Promise<unknown> {
   const body = parseWith(createTableBody, await jsonBody(r));
   body.fields.forEach(checkCreatable);
   try {
-    return tableModel(createTable(base, body, true));
+    const table = createTable(base, body, true);
+    emitSchemaChanges(r.ctx, base, table, r.principal, { createdFields: table.fields });
+    return tableModel(table);
   } catch (err) {
     return schemaError(err);
   }
@@ -83,6 +86,10 @@ export async function updateTableRoute(r: ApiRequest): Promise<unknown> {
   const base = schemaBase(r, true);
   const table = schemaTable(r, base);
   const body = parseWith(renameBody, await jsonBody(r));
+  const emitMetadata = () =>
+    emitSchemaChanges(r.ctx, base, table, r.principal, {
+      metadata: { current: { name: table.name, description: table.description ?? null } },
+    });
   if (body.name !== undefined) {
     if (base.tables.some((t) => t !== table && sameName(t.name, body.name!)))
       throw new ApiError(
@@ -93,6 +100,7 @@ export async function updateTableRoute(r: ApiRequest): Promise<unknown> {
     table.name = body.name;
   }
   if (body.description !== undefined) table.description = body.description;
+  emitMetadata();
   return tableModel(table);
 }
 
@@ -102,7 +110,9 @@ export async function createFieldRoute(r: ApiRequest): Promise<unknown> {
   const body = parseWith(fieldBody, await jsonBody(r));
   checkCreatable(body);
   try {
-    return fieldModel(table, addField(base, table, body, true));
+    const field = addField(base, table, body, true);
+    emitSchemaChanges(r.ctx, base, table, r.principal, { createdFields: [field] });
+    return fieldModel(table, field);
   } catch (err) {
     return schemaError(err);
   }
@@ -114,6 +124,10 @@ export async function updateFieldRoute(r: ApiRequest): Promise<unknown> {
   const field = findField(table, r.params.field!);
   if (!field) throw invalidPermissions(`no field "${r.params.field}" in this table`);
   const body = parseWith(renameBody, await jsonBody(r));
+  const previous = {
+    name: field.name,
+    ...(field.description ? { description: field.description } : {}),
+  };
   if (body.name !== undefined) {
     if (table.fields.some((f) => f !== field && sameName(f.name, body.name!)))
       throw new ApiError(
@@ -124,5 +138,6 @@ export async function updateFieldRoute(r: ApiRequest): Promise<unknown> {
     field.name = body.name;
   }
   if (body.description !== undefined) field.description = body.description;
+  emitSchemaChanges(r.ctx, base, table, r.principal, { changedFields: [{ field, previous }] });
   return fieldModel(table, field);
 }

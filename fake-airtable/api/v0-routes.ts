@@ -7,6 +7,8 @@ import { resolvePrincipal } from '../auth/principal';
 import type { FakeContext } from '../context';
 import { ApiError, BareNotFoundError } from '../http/errors';
 import { BodyTooLargeError, sendJson } from '../http/io';
+import { uploadAttachment } from './attachment-upload';
+import { createBase } from './base-create';
 import { listBases } from './bases-list';
 import { createComment, deleteComment, listComments, updateComment } from './comments';
 import { getRecord, listRecordsGet, listRecordsPost } from './records-read';
@@ -27,6 +29,13 @@ import {
   updateFieldRoute,
   updateTableRoute,
 } from './schema-routes';
+import {
+  createWebhook,
+  deleteWebhook,
+  listWebhookPayloads,
+  listWebhooks,
+  refreshWebhook,
+} from './webhooks';
 import { whoami } from './whoami';
 
 type Handler = (r: ApiRequest) => unknown;
@@ -47,11 +56,23 @@ const route = (method: string, path: string, family: string, handler: Handler): 
 const ROUTES: Route[] = [
   route('GET', 'meta/whoami', 'whoami', whoami),
   route('GET', 'meta/bases', 'meta.bases', listBases),
+  route('POST', 'meta/bases', 'meta.bases.create', createBase),
   route('GET', 'meta/bases/:baseId/tables', 'meta.tables', getBaseSchema),
   route('POST', 'meta/bases/:baseId/tables', 'meta.write', createTableRoute),
   route('PATCH', 'meta/bases/:baseId/tables/:table', 'meta.write', updateTableRoute),
   route('POST', 'meta/bases/:baseId/tables/:table/fields', 'meta.write', createFieldRoute),
   route('PATCH', 'meta/bases/:baseId/tables/:table/fields/:field', 'meta.write', updateFieldRoute),
+  // Before the record routes: "bases/app.../webhooks" would also match ":baseId/:table/:recordId".
+  route('POST', 'bases/:baseId/webhooks', 'webhooks', createWebhook),
+  route('GET', 'bases/:baseId/webhooks', 'webhooks', listWebhooks),
+  route('DELETE', 'bases/:baseId/webhooks/:webhookId', 'webhooks', deleteWebhook),
+  route('POST', 'bases/:baseId/webhooks/:webhookId/refresh', 'webhooks', refreshWebhook),
+  route(
+    'GET',
+    'bases/:baseId/webhooks/:webhookId/payloads',
+    'webhooks.payloads',
+    listWebhookPayloads,
+  ),
   route('POST', ':baseId/:table/listRecords', 'records.list', listRecordsPost),
   route('GET', ':baseId/:table', 'records.list', listRecordsGet),
   route('POST', ':baseId/:table', 'records.create', createRecords),
@@ -68,14 +89,25 @@ const ROUTES: Route[] = [
   route('DELETE', ':baseId/:table/:recordId/comments/:commentId', 'comments', deleteComment),
 ];
 
+/** content.airtable.com serves upload-attachment only (the fake mounts it under /content). */
+const CONTENT_ROUTES: Route[] = [
+  route(
+    'POST',
+    ':baseId/:recordId/:field/uploadAttachment',
+    'attachments.upload',
+    uploadAttachment,
+  ),
+];
+
 /** Airtable refuses URLs over 16,000 characters (list-records: use POST .../listRecords instead). */
 export const MAX_URL_LENGTH = 16_000;
 
 function match(
+  routes: readonly Route[],
   method: string,
   segments: string[],
 ): { route: Route; params: Record<string, string> } | undefined {
-  for (const r of ROUTES) {
+  for (const r of routes) {
     if (r.method !== method || r.path.length !== segments.length) continue;
     const params: Record<string, string> = {};
     const ok = r.path.every((p, i) => {
@@ -96,11 +128,32 @@ function rateLimited(): ApiError {
   return new ApiError(429, 'RATE_LIMIT_REACHED', 'Rate limit exceeded. Please try again later');
 }
 
-export async function handleV0(
+export function handleV0(
   ctx: FakeContext,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
+): Promise<void> {
+  return serve(ctx, req, res, url, '/v0/', ROUTES);
+}
+
+/** The content host's /v0 (upload-attachment), mounted at /content/v0 on the fake. */
+export function handleContentV0(
+  ctx: FakeContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  return serve(ctx, req, res, url, '/content/v0/', CONTENT_ROUTES);
+}
+
+async function serve(
+  ctx: FakeContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  prefix: string,
+  routes: readonly Route[],
 ): Promise<void> {
   try {
     if ((req.url ?? '').length > MAX_URL_LENGTH)
@@ -111,11 +164,11 @@ export async function handleV0(
       );
     let segments: string[];
     try {
-      segments = url.pathname.slice('/v0/'.length).split('/').map(decodeURIComponent);
+      segments = url.pathname.slice(prefix.length).split('/').map(decodeURIComponent);
     } catch {
       throw new BareNotFoundError();
     }
-    const m = match(req.method ?? 'GET', segments);
+    const m = match(routes, req.method ?? 'GET', segments);
     ctx.stats.apiRequest(m?.route.family ?? 'unknown', m?.params.baseId);
     if (!m) throw new BareNotFoundError();
     const principal = resolvePrincipal(ctx, req);

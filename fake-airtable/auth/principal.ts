@@ -20,7 +20,10 @@ export interface Principal {
   kind: 'oauth' | 'pat';
   userId: string;
   scopes: ReadonlySet<Scope>;
+  /** Base ids, and workspace ids whose bases (present and future) the token may reach. */
   bases: BaseGrant;
+  /** The OAuth integration (oauth tokens only): webhooks are per integration. */
+  clientId?: string;
 }
 
 export function resolvePrincipal(ctx: FakeContext, req: IncomingMessage): Principal {
@@ -34,7 +37,13 @@ export function resolvePrincipal(ctx: FakeContext, req: IncomingMessage): Princi
   }
   const grant = grantForAccessToken(ctx, token);
   if (!grant) throw authenticationRequired();
-  return { kind: 'oauth', userId: grant.userId, scopes: new Set(grant.scopes), bases: grant.bases };
+  return {
+    kind: 'oauth',
+    userId: grant.userId,
+    scopes: new Set(grant.scopes),
+    bases: grant.bases,
+    clientId: grant.clientId,
+  };
 }
 
 export function requireScope(p: Principal, scope: Scope): void {
@@ -43,7 +52,10 @@ export function requireScope(p: Principal, scope: Scope): void {
 
 /** The user's permission on a base through this token ('none' when the token cannot see it). */
 export function permissionOn(p: Principal, base: Base): PermissionLevel {
-  if (p.bases !== 'all' && !p.bases.has(base.id)) return 'none';
+  if (p.bases !== 'all' && !p.bases.has(base.id)) {
+    // A token granted a workspace reaches every base in it (PAT access lists take workspaces).
+    if (!base.workspaceId || !p.bases.has(base.workspaceId)) return 'none';
+  }
   return base.collaborators.get(p.userId) ?? 'none';
 }
 

@@ -8,13 +8,13 @@ export class BodyTooLargeError extends Error {
   override name = 'BodyTooLargeError';
 }
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError('request body too large');
+    if (size > maxBytes) throw new BodyTooLargeError('request body too large');
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString('utf8');

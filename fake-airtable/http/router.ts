@@ -2,7 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAdmin } from '../admin/admin-routes';
 import type { FakeAdmin } from '../admin/fake-admin';
-import { handleV0 } from '../api/v0-routes';
+import { serveAttachmentFile } from '../api/attachment-upload';
+import { handleContentV0, handleV0 } from '../api/v0-routes';
 import type { FakeContext } from '../context';
 import { handleAuthorizeDecision, handleAuthorizeGet } from '../oauth/authorize-routes';
 import { handleToken } from '../oauth/token-endpoint';
@@ -75,6 +76,8 @@ export async function dispatch(
       return await handleAuthorizeDecision(ctx, req, res);
     if (path === '/oauth2/v1/token' && method === 'POST') return await handleToken(ctx, req, res);
     if (path.startsWith('/v0/')) return await handleV0(ctx, req, res, url);
+    if (path.startsWith('/content/v0/')) return await handleContentV0(ctx, req, res, url);
+    if (method === 'GET' && serveAttachmentFile(ctx, path, res)) return;
     if (path === '/' && method === 'GET') return sendHtml(res, 200, sandboxIndex(ctx));
     sendJson(res, 404, { error: 'NOT_FOUND' });
   } catch (err) {

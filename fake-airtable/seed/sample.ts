@@ -17,6 +17,8 @@ export const SAMPLE_IDS = {
   tasks: 'tblPrjTasks000001',
   bobBase: 'appSandboxBob0001',
   notes: 'tblBobNotes000001',
+  /** Alice's workspace (create_base puts new bases there). */
+  aliceWorkspace: 'wspSandboxAlice01',
 } as const;
 
 const companies: [string, string, string, number][] = [
@@ -240,6 +242,11 @@ const bobBase: BaseSpec = {
 export function seedSample(admin: FakeAdmin): void {
   admin.createUser({ id: SAMPLE_IDS.alice, name: 'Alice Sandbox', email: 'alice@sandbox.example' });
   admin.createUser({ id: SAMPLE_IDS.bob, name: 'Bob Sandbox', email: 'bob@sandbox.example' });
+  admin.createWorkspace({
+    id: SAMPLE_IDS.aliceWorkspace,
+    name: "Alice's workspace",
+    ownerUserIds: [SAMPLE_IDS.alice],
+  });
   admin.createBase(crm);
   admin.createBase(projects);
   admin.createBase(bobBase);

@@ -183,4 +183,58 @@ export interface Base {
   name: string;
   collaborators: Map<string, PermissionLevel>;
   tables: Table[];
+  /** The workspace holding the base (bases made by create-base; admin-built ones may have none). */
+  workspaceId?: string;
+}
+
+/** A workspace: where create-base puts a base; "create" permission on it is needed to do so. */
+export interface Workspace {
+  id: string;
+  name: string;
+  collaborators: Map<string, PermissionLevel>;
+}
+
+/** airtable.com/developers/web/api/model/webhooks-specification (validated when created). */
+export interface WebhookSpecification {
+  options: {
+    filters: {
+      dataTypes: ('tableData' | 'tableFields' | 'tableMetadata')[];
+      recordChangeScope?: string | undefined;
+      changeTypes?: ('add' | 'remove' | 'update')[] | undefined;
+      fromSources?: string[] | undefined;
+      watchDataInFieldIds?: string[] | undefined;
+      watchSchemasOfFieldIds?: string[] | undefined;
+      sourceOptions?: Record<string, unknown> | undefined;
+    };
+    includes?:
+      | {
+          includeCellValuesInFieldIds?: string[] | 'all' | undefined;
+          includePreviousCellValues?: boolean | undefined;
+          includePreviousFieldDefinitions?: boolean | undefined;
+        }
+      | undefined;
+  };
+}
+
+export interface WebhookPayload {
+  /** Transaction number of this payload (its cursor). */
+  number: number;
+  createdAt: number;
+  body: Record<string, unknown>;
+}
+
+/** airtable.com/developers/web/api/webhooks-overview */
+export interface Webhook {
+  id: string;
+  baseId: string;
+  /** The OAuth integration that created it (it alone may see it); null for a personal access token. */
+  clientId: string | null;
+  notificationUrl: string | null;
+  specification: WebhookSpecification;
+  macSecretBase64: string;
+  createdTime: number;
+  /** 7 days after creation, refresh or listing payloads; then disabled. */
+  expirationTime: number;
+  cursorForNextPayload: number;
+  payloads: WebhookPayload[];
 }

@@ -9,6 +9,8 @@ import type {
   PendingAuthorization,
   Table,
   User,
+  Webhook,
+  Workspace,
 } from './model';
 
 /** A records list in progress: the ids of the first page's query, served page by page. */
@@ -38,6 +40,10 @@ export class Store {
   readonly codes = new Map<string, AuthorizationCode>();
   readonly bases = new Map<string, Base>();
   readonly iterators = new Map<string, ListIterator>();
+  readonly workspaces = new Map<string, Workspace>();
+  readonly webhooks = new Map<string, Webhook>();
+  /** Bytes of uploaded attachments by attachment id (served at /content/files/...). */
+  readonly attachmentFiles = new Map<string, { bytes: Buffer; type: string }>();
 
   /** Table by id, else by exact name (Airtable accepts both in URLs). */
   findTable(base: Base, idOrName: string): Table | undefined {

@@ -57,6 +57,7 @@ export default async function globalSetup(): Promise<void> {
     AIRTABLE_CLIENT_SECRET: fake.clientSecret,
     AIRTABLE_OAUTH_BASE_URL: fake.url,
     AIRTABLE_API_BASE_URL: fake.url,
+    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
     LOG_LEVEL: 'silent',
     TEST_DATA_DIR: dataDir,
     TEST_DIST_DIR: distDir,

@@ -48,6 +48,7 @@ beforeAll(async () => {
     AIRTABLE_CLIENT_SECRET: fake.clientSecret,
     AIRTABLE_OAUTH_BASE_URL: fake.url,
     AIRTABLE_API_BASE_URL: fake.url,
+    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
     RATE_LIMIT_MULTIPLIER: '10000',
   });
   // One signed-in user and one registered MCP client, so hostile input also meets real records.

@@ -68,6 +68,7 @@ beforeAll(async () => {
     AIRTABLE_CLIENT_SECRET: fake.clientSecret,
     AIRTABLE_OAUTH_BASE_URL: fake.url,
     AIRTABLE_API_BASE_URL: fake.url,
+    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
     RATE_LIMIT_MULTIPLIER: '10000',
     AIRTABLE_TIMEOUT_MS: '5000',
   });

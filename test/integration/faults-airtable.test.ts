@@ -39,6 +39,7 @@ beforeAll(async () => {
     AIRTABLE_CLIENT_SECRET: fake.clientSecret,
     AIRTABLE_OAUTH_BASE_URL: fake.url,
     AIRTABLE_API_BASE_URL: fake.url,
+    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
     AIRTABLE_TIMEOUT_MS: String(TIMEOUT_MS),
     AIRTABLE_RATE_LIMIT_BUDGET_MS: String(RATE_BUDGET_MS),
     REFRESH_LEASE_MS: '3000',

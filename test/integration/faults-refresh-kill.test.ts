@@ -42,6 +42,7 @@ beforeAll(async () => {
     AIRTABLE_CLIENT_SECRET: fake.clientSecret,
     AIRTABLE_OAUTH_BASE_URL: fake.url,
     AIRTABLE_API_BASE_URL: fake.url,
+    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
     AIRTABLE_TIMEOUT_MS: '1500',
     REFRESH_LEASE_MS: String(LEASE_MS),
   };

@@ -2,12 +2,24 @@
  * Every tool through the MCP SDK's own Client + StreamableHTTPClientTransport, over HTTP, against
  * the running test server (the bundle on parse-server) and the strict fake Airtable. Results carry
  * structuredContent that parses with the tool's output schema; list_records pages through 250
- * records; create_records with 25 records makes exactly three Airtable calls.
+ * records; create_records with 25 records makes exactly three Airtable calls. The base-schema
+ * resources and the prompts go the same way; the bundle uploads attachments to the fake's content
+ * host and, configured as in production, fetches no private URL.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { TOOL_NAMES } from '../../cloud/mcp/tool-names';
 import { fakeAdmin } from '../helpers/airtable';
-import { baseWithTasks, connectWithBearer, ok, patUser, type Json } from './mcp-http-helpers';
+import {
+  ALL_SCOPES,
+  baseWithTasks,
+  connectWithBearer,
+  errorText,
+  ok,
+  patUser,
+  type Json,
+} from './mcp-http-helpers';
 
 type Rec = { id: string; createdTime: string; fields: Json };
 type RecordList = { records: Rec[]; offset?: string; notice?: string };
@@ -31,7 +43,7 @@ async function baseRequestsDuring(fn: () => Promise<unknown>): Promise<number> {
 }
 
 beforeAll(async () => {
-  const user = await patUser();
+  const user = await patUser([...ALL_SCOPES, 'webhook:manage']);
   userId = user.userId;
   ({ baseId, tableId } = await baseWithTasks(userId, 250, 'HTTP tools base'));
   client = await connectWithBearer(user.session);
@@ -190,6 +202,165 @@ it('create_table, update_table, create_field and update_field', async () => {
     description: 'set over HTTP',
   });
   expect(changed.field).toMatchObject({ name: 'Budget (EUR)', description: 'set over HTTP' });
+});
+
+it('list_views and create_base', async () => {
+  const { views } = await run<{ views: { name: string; type: string; tableId: string }[] }>(
+    'list_views',
+    { baseId, table: 'Tasks' },
+  );
+  expect(views).toEqual([expect.objectContaining({ type: 'grid', tableId })]);
+  const ws = await fakeAdmin().createWorkspace({ name: 'HTTP workspace', ownerUserIds: [userId] });
+  const made = await run<{ id: string; tables: { name: string }[] }>('create_base', {
+    name: 'Made over HTTP',
+    workspaceId: ws.id,
+    tables: [{ name: 'Items', fields: [{ name: 'Name', type: 'singleLineText' }] }],
+  });
+  expect(made.tables.map((t) => t.name)).toEqual(['Items']);
+  expect((await fakeAdmin().getBase(made.id)).workspaceId).toBe(ws.id);
+});
+
+it('upload_attachment: base64 to the content host, by reference, and no private URL fetched', async () => {
+  const files = await run<{ field: { id: string } }>('create_field', {
+    baseId,
+    table: tableId,
+    name: 'Files',
+    type: 'multipleAttachments',
+  });
+  const { records } = await run<RecordList>('list_records', {
+    baseId,
+    table: 'Tasks',
+    maxRecords: 1,
+  });
+  const recordId = records[0]!.id;
+  const uploads = async (fn: () => Promise<unknown>) => {
+    const before = (await fakeAdmin().stats()).apiRequests['attachments.upload'] ?? 0;
+    await fn();
+    return ((await fakeAdmin().stats()).apiRequests['attachments.upload'] ?? 0) - before;
+  };
+  let uploaded: { attachments: { url: string; filename: string }[] } | undefined;
+  expect(
+    await uploads(async () => {
+      uploaded = await run('upload_attachment', {
+        baseId,
+        recordId,
+        field: 'Files',
+        content: Buffer.from('over http').toString('base64'),
+        filename: 'note.txt',
+        contentType: 'text/plain',
+      });
+    }),
+  ).toBe(1);
+  expect(await (await fetch(uploaded!.attachments[0]!.url)).text()).toBe('over http');
+
+  const linked = await run<{ attachments: { filename: string }[] }>('upload_attachment', {
+    baseId,
+    table: 'Tasks',
+    recordId,
+    field: files.field.id,
+    url: 'https://cdn.example.com/pic.png',
+    urlMode: 'reference',
+  });
+  expect(linked.attachments.map((a) => a.filename)).toEqual(['note.txt', 'pic.png']);
+
+  // The shared stack runs like production (no ATTACHMENT_FETCH_ALLOW_PRIVATE): a local file
+  // server is never contacted, whatever the URL's form.
+  const hits: string[] = [];
+  const server = http.createServer((req, res) => {
+    hits.push(req.url ?? '');
+    res.end('secret');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    for (const url of [
+      `http://127.0.0.1:${port}/x`,
+      `https://127.0.0.1:${port}/x`,
+      `https://localhost:${port}/x`,
+    ])
+      expect(
+        await errorText(client, 'upload_attachment', { baseId, recordId, field: 'Files', url }),
+      ).toMatch(/https|non-public/);
+    expect(hits).toEqual([]);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
+
+it('update_comment and delete_comment', async () => {
+  const { records } = await run<RecordList>('list_records', {
+    baseId,
+    table: 'Tasks',
+    maxRecords: 1,
+  });
+  const recordId = records[0]!.id;
+  const made = await run<{ id: string }>('create_comment', {
+    baseId,
+    table: 'Tasks',
+    recordId,
+    text: 'draft',
+  });
+  const edited = await run<{ text: string }>('update_comment', {
+    baseId,
+    table: 'Tasks',
+    recordId,
+    commentId: made.id,
+    text: 'final',
+  });
+  expect(edited.text).toBe('final');
+  expect(
+    await run('delete_comment', { baseId, table: 'Tasks', recordId, commentId: made.id }),
+  ).toEqual({ id: made.id, deleted: true });
+});
+
+it('webhooks: create, record changes read by polling payloads, refresh, list, delete', async () => {
+  const hook = await run<{ id: string; macSecretBase64: string }>('create_webhook', {
+    baseId,
+    dataTypes: ['tableData'],
+    recordChangeScope: tableId,
+  });
+  await run('create_records', {
+    baseId,
+    table: 'Tasks',
+    records: [{ fields: { Name: 'Watched' } }],
+  });
+  const page = await run<{ payloads: Json[]; cursor: number; mightHaveMore: boolean }>(
+    'list_webhook_payloads',
+    { baseId, webhookId: hook.id },
+  );
+  expect(page).toMatchObject({ cursor: 2, mightHaveMore: false });
+  expect(JSON.stringify(page.payloads)).toContain('Watched');
+  const refreshed = await run<{ expirationTime: string }>('refresh_webhook', {
+    baseId,
+    webhookId: hook.id,
+  });
+  expect(Date.parse(refreshed.expirationTime)).toBeGreaterThan(Date.now());
+  const { webhooks } = await run<{ webhooks: { id: string }[] }>('list_webhooks', { baseId });
+  expect(webhooks.map((w) => w.id)).toEqual([hook.id]);
+  await run('delete_webhook', { baseId, webhookId: hook.id });
+  expect((await fakeAdmin().listWebhooks(baseId)).webhooks).toEqual([]);
+});
+
+it('resources and prompts over HTTP', async () => {
+  const { resources } = await client.listResources();
+  expect(resources.map((r) => r.uri)).toContain(`airtable://bases/${baseId}/schema`);
+  const { contents } = await client.readResource({ uri: `airtable://bases/${baseId}/schema` });
+  const schema = JSON.parse((contents[0] as { text: string }).text) as { tables: { id: string }[] };
+  expect(schema.tables.map((t) => t.id)).toContain(tableId);
+  const { prompts } = await client.listPrompts();
+  expect(prompts.map((p) => p.name)).toEqual([
+    'explore_base',
+    'clean_up_duplicates',
+    'watch_table_changes',
+  ]);
+  const prompt = await client.getPrompt({ name: 'explore_base', arguments: { baseId } });
+  expect(JSON.stringify(prompt.messages)).toContain(baseId);
+  expect(client.getServerCapabilities()).toMatchObject({
+    tools: { listChanged: false },
+    resources: { listChanged: false },
+    prompts: { listChanged: false },
+  });
 });
 
 it('every tool was called at least once over HTTP', () => {

@@ -13,6 +13,8 @@ describe('loadConfig', () => {
     expect(c.airtable.redirectUri).toBe('http://localhost:8000/auth/callback');
     expect(c.airtable.oauthBaseUrl).toBe('https://airtable.com');
     expect(c.airtable.apiBaseUrl).toBe('https://api.airtable.com');
+    expect(c.airtable.contentBaseUrl).toBe('https://content.airtable.com');
+    expect(c.attachmentFetchAllowPrivate).toBe(false);
     expect(c.storageBackend).toBe('back4app');
     expect(c.encryptionKeys).toHaveLength(1);
   });
@@ -48,6 +50,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...good, PORT: '70000' })).toThrow(/PORT/);
     expect(() => loadConfig({ ...good, STORAGE_BACKEND: 'sqlite' })).toThrow(/STORAGE_BACKEND/);
     expect(() => loadConfig({ ...good, STORAGE_BACKEND: 'redis' })).toThrow(/REDIS_URL/);
+  });
+
+  it('takes the content base URL like the API base URL, and refuses a bad one', () => {
+    const c = loadConfig({ ...good, AIRTABLE_CONTENT_BASE_URL: 'http://127.0.0.1:9/content/' });
+    expect(c.airtable.contentBaseUrl).toBe('http://127.0.0.1:9/content');
+    expect(() =>
+      loadConfig({ ...good, AIRTABLE_CONTENT_BASE_URL: 'content.airtable.com' }),
+    ).toThrow(/AIRTABLE_CONTENT_BASE_URL/);
+  });
+
+  it('allows private attachment fetches only outside production', () => {
+    expect(
+      loadConfig({ ...good, ATTACHMENT_FETCH_ALLOW_PRIVATE: '1' }).attachmentFetchAllowPrivate,
+    ).toBe(true);
+    expect(() => loadConfig({ ...good, ATTACHMENT_FETCH_ALLOW_PRIVATE: 'yes' })).toThrow(
+      /ATTACHMENT_FETCH_ALLOW_PRIVATE/,
+    );
+    expect(() =>
+      loadConfig({ ...good, NODE_ENV: 'production', ATTACHMENT_FETCH_ALLOW_PRIVATE: '1' }),
+    ).toThrow(/must not be set in production/);
   });
 
   it('recognises Fernet keys', () => {

@@ -1,5 +1,15 @@
 /** Every tool, in TOOL_NAMES order. */
 import type { ToolDefinition } from '../define-tool';
+import { createBaseTool } from './create-base';
+import { createWebhookTool } from './create-webhook';
+import { deleteCommentTool } from './delete-comment';
+import { deleteWebhookTool } from './delete-webhook';
+import { listViewsTool } from './list-views';
+import { listWebhookPayloadsTool } from './list-webhook-payloads';
+import { listWebhooksTool } from './list-webhooks';
+import { refreshWebhookTool } from './refresh-webhook';
+import { updateCommentTool } from './update-comment';
+import { uploadAttachmentTool } from './upload-attachment';
 import { createCommentTool } from './create-comment';
 import { createFieldTool } from './create-field';
 import { createRecordsTool } from './create-records';
@@ -22,16 +32,26 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   listBasesTool,
   listTablesTool,
   describeTableTool,
+  listViewsTool,
   listRecordsTool,
   searchRecordsTool,
   getRecordTool,
   createRecordsTool,
   updateRecordsTool,
   deleteRecordsTool,
+  uploadAttachmentTool,
+  createBaseTool,
   createTableTool,
   updateTableTool,
   createFieldTool,
   updateFieldTool,
   listCommentsTool,
   createCommentTool,
+  updateCommentTool,
+  deleteCommentTool,
+  listWebhooksTool,
+  createWebhookTool,
+  refreshWebhookTool,
+  deleteWebhookTool,
+  listWebhookPayloadsTool,
 ];
