@@ -11,7 +11,15 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
-import { ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { ToolDefinition } from './define-tool';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { ALL_PROMPTS } from './prompts/index';
 import { registerBaseSchemaResource } from './resources/base-schema';
@@ -27,12 +35,6 @@ const INSTRUCTIONS =
   'continue. Errors explain how to fix them (e.g. a missing scope and the link to reconnect). Each ' +
   "base's schema is also a resource (airtable://bases/{baseId}/schema), and the prompts " +
   'explore_base, clean_up_duplicates and watch_table_changes guide common jobs.';
-
-/**
- * Upper bound on array elements + object members in one tools/call: 1000 records of up to a few
- * hundred cells, with room to spare; stops pathological payloads before zod walks them.
- */
-const MAX_TOOL_INPUT_ELEMENTS = 500_000;
 
 const CAPABILITIES = {
   tools: { listChanged: false },
@@ -69,17 +71,41 @@ export function listedTools(): Tool[] {
  */
 const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
+const TOOLS_BY_NAME: ReadonlyMap<string, ToolDefinition> = new Map(
+  ALL_TOOLS.map((t) => [t.name, t]),
+);
+
+/**
+ * Matches any tools/call, well-formed or not: the SDK's Server checks it against
+ * CallToolRequestSchema itself for tools/call handlers and answers -32602 Invalid params when
+ * it does not conform (e.g. `arguments` that is not an object), where parsing with the strict
+ * schema first would have answered -32603 Internal error.
+ */
+const AnyToolCall = z.looseObject({ method: z.literal('tools/call') });
+
 export function createMcpServer(ctx: ToolContext): McpServer {
   const server = new McpServer(SERVER_INFO, {
     jsonSchemaValidator,
     instructions: INSTRUCTIONS,
-    maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
   });
-  for (const tool of ALL_TOOLS) tool.register(server, ctx);
+  server.server.registerCapabilities(CAPABILITIES);
+  // tools/list and tools/call are ours, not McpServer's registry: nothing per tool is built per
+  // request, tools/list is computed once per process, and the spec's protocol errors are kept.
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listedTools() }));
+  server.server.setRequestHandler(AnyToolCall, (request, extra) => {
+    // MCP 2025-11-25 tools, "Error Handling": an unknown tool is a protocol error (-32602), not
+    // a tool result; problems inside a known tool's call are isError results (define-tool.ts).
+    const { params } = CallToolRequestSchema.parse(request);
+    const tool = TOOLS_BY_NAME.get(params.name);
+    if (!tool)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool: ${params.name.slice(0, 100)}. tools/list shows the tools this server has.`,
+      );
+    return tool.call(params.arguments, ctx, extra.signal);
+  });
   registerBaseSchemaResource(server, ctx);
   for (const prompt of ALL_PROMPTS) prompt.register(server);
-  // Replaces the SDK's tools/list handler, which converts every schema on every call.
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listedTools() }));
   // After every registration: the SDK declares listChanged: true as it registers.
   server.server.registerCapabilities(CAPABILITIES);
   return server;

@@ -51,9 +51,3 @@ export function reachesAirtable(body: unknown): boolean {
     (m) => typeof m.method === 'string' && AIRTABLE_METHODS.has(m.method),
   );
 }
-
-/**
- * The name cloud/routes/mcp.ts imports: it loads the stored credential when this is true, which
- * resources/list and resources/read need as much as tools/call. Same as reachesAirtable.
- */
-export const callsTools = reachesAirtable;

@@ -23,7 +23,7 @@ import { log } from '../log';
 import { count, countAuthFailure } from '../observability/metrics';
 import { wwwAuthenticate } from '../oauth-server/metadata';
 import { createMcpServer } from '../mcp/server';
-import { callsTools, missingScope } from '../mcp/tool-scopes';
+import { missingScope, reachesAirtable } from '../mcp/tool-scopes';
 import {
   CredentialUnreadableError,
   StorageUnavailableError,
@@ -144,8 +144,9 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
   }
 
   /**
-   * Step 3: the connection's stored Airtable credential - only for tool calls, the only messages
-   * that reach Airtable (initialize, tools/list and ping skip the read and the decryption).
+   * Step 3: the connection's stored Airtable credential - only for the messages that reach
+   * Airtable (tools/call, resources/list, resources/read; initialize, tools/list, prompts and ping
+   * skip the read and the decryption).
    * Undefined after answering 401 when it is gone.
    */
   async function loadCredential(
@@ -154,7 +155,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
     body: unknown,
     publicUrl: string,
   ): Promise<{ token: UserTokenRecord | null } | undefined> {
-    if (!callsTools(body)) return { token: null };
+    if (!reachesAirtable(body)) return { token: null };
     let token: UserTokenRecord | null;
     try {
       token = await deps.storage.getUserToken(caller.credential);

@@ -187,7 +187,18 @@ describe('tools/list', () => {
   it('the cached tools/list equals what the SDK itself would build', async () => {
     const plain = new McpServer({ name: 'plain', version: '0' });
     const { ctx } = await connect(patAll);
-    for (const t of ALL_TOOLS) t.register(plain, ctx);
+    for (const t of ALL_TOOLS)
+      plain.registerTool(
+        t.name,
+        {
+          title: t.title,
+          description: t.description,
+          inputSchema: t.input,
+          outputSchema: t.output,
+          annotations: t.annotations,
+        },
+        (args) => t.call(args, ctx, new AbortController().signal),
+      );
     const [a, b] = InMemoryTransport.createLinkedPair();
     await plain.connect(b);
     const c = new Client({ name: 't', version: '0' });
