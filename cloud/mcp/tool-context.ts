@@ -20,4 +20,9 @@ export interface ToolContext {
     /** Where the user signs in to Airtable again (shown in 401/403 hints). */
     reconnectUrl: string;
   };
+  /** Per-connection limits; absent values use the process settings (cloud/mcp/result-size.ts). */
+  limits?: {
+    /** Largest tool result, in characters of JSON. */
+    maxResultChars?: number;
+  };
 }

@@ -65,7 +65,7 @@ export function getBaseSchema(r: ApiRequest): unknown {
     if (v !== 'visibleFieldIds')
       throw new ApiError(422, 'INVALID_REQUEST_UNKNOWN', `Unknown include value "${v}"`);
   const base = schemaBase(r, false);
-  return { tables: base.tables.map((t) => tableModel(t, include.length > 0)) };
+  return { tables: base.tables.map((t) => tableModel(base, t, include.length > 0)) };
 }
 
 export async function createTableRoute(r: ApiRequest): Promise<unknown> {
@@ -73,7 +73,7 @@ export async function createTableRoute(r: ApiRequest): Promise<unknown> {
   const body = parseWith(createTableBody, await jsonBody(r));
   body.fields.forEach(checkCreatable);
   try {
-    return tableModel(createTable(base, body, true));
+    return tableModel(base, createTable(base, body, true));
   } catch (err) {
     return schemaError(err);
   }
@@ -93,7 +93,7 @@ export async function updateTableRoute(r: ApiRequest): Promise<unknown> {
     table.name = body.name;
   }
   if (body.description !== undefined) table.description = body.description;
-  return tableModel(table);
+  return tableModel(base, table);
 }
 
 export async function createFieldRoute(r: ApiRequest): Promise<unknown> {
@@ -102,7 +102,7 @@ export async function createFieldRoute(r: ApiRequest): Promise<unknown> {
   const body = parseWith(fieldBody, await jsonBody(r));
   checkCreatable(body);
   try {
-    return fieldModel(table, addField(base, table, body, true));
+    return fieldModel(base, table, addField(base, table, body, true));
   } catch (err) {
     return schemaError(err);
   }
@@ -124,5 +124,5 @@ export async function updateFieldRoute(r: ApiRequest): Promise<unknown> {
     field.name = body.name;
   }
   if (body.description !== undefined) field.description = body.description;
-  return fieldModel(table, field);
+  return fieldModel(base, table, field);
 }

@@ -2,6 +2,7 @@
  * The functions the fake evaluates (support.airtable.com "Formula field reference"). Arguments
  * arrive as thunks so IF() only evaluates the branch it takes, as Airtable does.
  */
+import { datetimeDiff, datetimeParse, isSame, toInstant } from './dates';
 import { FormulaRuntimeError, isTruthy, toNumber, toText, type FValue } from './values';
 
 export interface FormulaEnv {
@@ -140,6 +141,11 @@ export const FUNCTIONS: Record<string, FnSpec> = {
       }
     },
   },
+  IS_BEFORE: { min: 2, max: 2, fn: (a) => toInstant(a[0]!()) < toInstant(a[1]!()) },
+  IS_AFTER: { min: 2, max: 2, fn: (a) => toInstant(a[0]!()) > toInstant(a[1]!()) },
+  IS_SAME: { min: 2, max: 3, fn: (a) => isSame(a[0]!(), a[1]!(), a[2]?.()) },
+  DATETIME_DIFF: { min: 2, max: 3, fn: (a) => datetimeDiff(a[0]!(), a[1]!(), a[2]?.()) },
+  DATETIME_PARSE: { min: 1, max: 3, fn: (a) => datetimeParse(a[0]!(), a[1]?.()) },
   REGEX_MATCH: {
     min: 2,
     max: 2,

@@ -12,6 +12,7 @@ import { listCommentsTool } from './list-comments';
 import { listRecordsTool } from './list-records';
 import { listTablesTool } from './list-tables';
 import { searchRecordsTool } from './search-records';
+import { summarizeRecordsTool } from './summarize-records';
 import { updateFieldTool } from './update-field';
 import { updateRecordsTool } from './update-records';
 import { updateTableTool } from './update-table';
@@ -25,6 +26,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   listRecordsTool,
   searchRecordsTool,
   getRecordTool,
+  summarizeRecordsTool,
   createRecordsTool,
   updateRecordsTool,
   deleteRecordsTool,
