@@ -31,6 +31,22 @@ function find(args: Thunk[], notFound: FValue): FValue {
   return i < 0 ? notFound : i + 1;
 }
 
+/** MIN / MAX: of numbers; of dates (ISO text, as rollups of date fields give) the earliest / latest. */
+function extreme(values: FValue[], sign: 1 | -1): FValue {
+  const present = values.filter((v) => v !== null && v !== '');
+  const dates = present.filter(
+    (v): v is string => typeof v === 'string' && Number.isNaN(Number(v)),
+  );
+  if (dates.length > 0 && dates.length === present.length) {
+    const ms = dates.map(toInstant);
+    const best = sign > 0 ? Math.max(...ms) : Math.min(...ms);
+    return dates[ms.indexOf(best)]!;
+  }
+  const nums = present.map(toNumber);
+  if (nums.length === 0) return null;
+  return sign > 0 ? Math.max(...nums) : Math.min(...nums);
+}
+
 export const FUNCTIONS: Record<string, FnSpec> = {
   AND: { min: 1, max: ANY, fn: (a) => flat(all(a)).every(isTruthy) },
   OR: { min: 1, max: ANY, fn: (a) => flat(all(a)).some(isTruthy) },
@@ -125,8 +141,8 @@ export const FUNCTIONS: Record<string, FnSpec> = {
   },
   INT: { min: 1, max: 1, fn: (a) => Math.floor(toNumber(a[0]!())) },
   SUM: { min: 1, max: ANY, fn: (a) => flat(all(a)).reduce<number>((s, v) => s + toNumber(v), 0) },
-  MAX: { min: 1, max: ANY, fn: (a) => Math.max(...flat(all(a)).map(toNumber)) },
-  MIN: { min: 1, max: ANY, fn: (a) => Math.min(...flat(all(a)).map(toNumber)) },
+  MAX: { min: 1, max: ANY, fn: (a) => extreme(flat(all(a)), 1) },
+  MIN: { min: 1, max: ANY, fn: (a) => extreme(flat(all(a)), -1) },
   COUNTA: { min: 1, max: ANY, fn: (a) => flat(all(a)).filter(isTruthy).length },
   ISERROR: {
     min: 1,
