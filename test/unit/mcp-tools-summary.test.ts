@@ -248,59 +248,77 @@ describe('context budget: large answers continue', () => {
   let wide: string;
 
   beforeAll(() => {
-    // 60 tables of 40 fields with long descriptions: about 600 KB of schema.
+    // 30 tables of about 6 KB each at detailLevel "fields", and one of about 25 KB.
     const base = h.fake.admin.createBase({
       name: 'Wide',
       ownerUserIds: [h.userId],
-      tables: Array.from({ length: 60 }, (_, t) => ({
-        name: `Table ${t}`,
-        fields: Array.from({ length: 40 }, (_, f) => ({
-          name: `Field ${f}`,
-          type: 'singleLineText',
-          description: `${'describes the field '.repeat(12)}${t}.${f}`,
+      tables: [
+        ...Array.from({ length: 30 }, (_, t) => ({
+          name: `Table ${t}`,
+          fields: Array.from({ length: 40 }, (_, f) => ({
+            name: `Field ${f}`,
+            type: 'singleLineText',
+            description: `${'describes it '.repeat(4)}${t}.${f}`,
+          })),
         })),
-      })),
+        {
+          name: 'Huge',
+          fields: Array.from({ length: 60 }, (_, f) => ({
+            name: `Wide field ${f}`,
+            type: 'singleLineText',
+            description: `${'a long description '.repeat(20)}${f}`,
+          })),
+        },
+      ],
     });
     wide = base.id;
   });
 
-  it('list_tables and describe_table come in parts under the limit, and nothing is lost', async () => {
+  it('list_tables comes in parts under the limit, and nothing is lost', async () => {
     const c = await h.connect({ limits: { maxResultChars: 20_000 } });
     const tables: string[] = [];
     let offset = 0;
-    for (let i = 0; i < 100; i++) {
+    let oversized: { fields?: unknown; notice?: string } | undefined;
+    for (let i = 0; i < 40; i++) {
       const res = await h.ok<{
-        tables: { name: string }[];
+        tables: { name: string; fields?: unknown }[];
         nextOffset?: number;
         notice?: string;
         totalTables: number;
       }>(c, 'list_tables', { baseId: wide, offset });
       expect(JSON.stringify(res).length).toBeLessThanOrEqual(20_000);
+      expect(res.totalTables).toBe(31);
       tables.push(...res.tables.map((t) => t.name));
+      if (res.tables[0]?.name === 'Huge') oversized = { ...res.tables[0], notice: res.notice };
       if (res.nextOffset === undefined) break;
       expect(res.notice).toMatch(/offset/);
       offset = res.nextOffset;
     }
-    expect(tables).toEqual(Array.from({ length: 60 }, (_, t) => `Table ${t}`));
+    expect(tables).toEqual([...Array.from({ length: 30 }, (_, t) => `Table ${t}`), 'Huge']);
+    // A table too big on its own is listed without its fields, pointing to describe_table.
+    expect(oversized?.fields).toBeUndefined();
+    expect(oversized?.notice).toMatch(/Use describe_table/);
+  });
 
+  it('describe_table pages the fields of a wide table', async () => {
     const tiny = await h.connect({ limits: { maxResultChars: 10_000 } });
     const fields: string[] = [];
-    offset = 0;
+    let offset = 0;
     for (let i = 0; i < 40; i++) {
       const res = await h.ok<{
         fields: { name: string }[];
         nextOffset?: number;
         totalFields: number;
         views: unknown[];
-      }>(tiny, 'describe_table', { baseId: wide, table: 'Table 7', offset });
+      }>(tiny, 'describe_table', { baseId: wide, table: 'Huge', offset });
       expect(JSON.stringify(res).length).toBeLessThanOrEqual(10_000);
-      expect(res.totalFields).toBe(40);
+      expect(res.totalFields).toBe(60);
       if (offset > 0) expect(res.views).toEqual([]);
       fields.push(...res.fields.map((f) => f.name));
       if (res.nextOffset === undefined) break;
       offset = res.nextOffset;
     }
-    expect(fields).toEqual(Array.from({ length: 40 }, (_, f) => `Field ${f}`));
+    expect(fields).toEqual(Array.from({ length: 60 }, (_, f) => `Wide field ${f}`));
   });
 
   it('list_bases continues with an offset', async () => {
@@ -336,12 +354,12 @@ describe('context budget: large answers continue', () => {
       h.fake.admin.getBase(baseId).tables[0]!.id,
     ).records;
     const recordId = order!.id;
-    for (let i = 0; i < 30; i++)
+    for (let i = 0; i < 12; i++)
       await h.ok(mcp, 'create_comment', {
         baseId,
         table: 'Orders',
         recordId,
-        text: `${i} ${'long comment '.repeat(70)}`,
+        text: `${i} ${'long comment '.repeat(120)}`,
       });
     const c = await h.connect({ limits: { maxResultChars: 10_000 } });
     const seen: string[] = [];
@@ -362,8 +380,8 @@ describe('context budget: large answers continue', () => {
       offset = res.offset;
       if (!offset) break;
     }
-    expect(new Set(seen).size).toBe(30);
-    expect(seen).toHaveLength(30);
+    expect(new Set(seen).size).toBe(12);
+    expect(seen).toHaveLength(12);
   });
 
   it('never tripped Airtable rate limits', () => {
