@@ -6,6 +6,7 @@
 import './node-compat';
 import type { Express } from 'express';
 import { getConfig } from './config';
+import { configureResultSize } from './mcp/result-size';
 import { registerRoutes } from './routes';
 
 const g = globalThis as { app?: Express; __airtableMcpRoutes?: boolean };
@@ -17,5 +18,7 @@ if (!g.app) {
 // Back4App may load app.js itself, and main.js may also require it: register once.
 if (!g.__airtableMcpRoutes) {
   g.__airtableMcpRoutes = true;
-  registerRoutes(g.app, getConfig());
+  const config = getConfig();
+  configureResultSize(config.mcp.maxResultChars);
+  registerRoutes(g.app, config);
 }

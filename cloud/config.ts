@@ -57,6 +57,8 @@ const EnvSchema = z.object({
   // Bounds on how long one tool call can wait for Airtable (tests and slow proxies lower them).
   AIRTABLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   AIRTABLE_RATE_LIMIT_BUDGET_MS: z.coerce.number().int().min(0).max(600_000).default(35_000),
+  // Largest tool result in characters of JSON (cloud/mcp/result-size.ts); longer ones continue.
+  MCP_MAX_RESULT_CHARS: z.coerce.number().int().min(10_000).max(1_000_000).default(100_000),
   // A refresh claim older than this is presumed dead (its holder crashed mid-refresh).
   REFRESH_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   PARSE_APP_ID: optionalText,
@@ -135,6 +137,10 @@ export interface Config {
   refreshLeaseMs: number;
   /** upload_attachment's URL fetch (cloud/http/safe-fetch.ts): private addresses and http allowed. */
   attachmentFetchAllowPrivate: boolean;
+  mcp: {
+    /** Largest tool result, in characters of JSON. */
+    maxResultChars: number;
+  };
   parse: {
     appId: string | undefined;
     restApiKey: string | undefined;
@@ -211,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     refreshLeaseMs: e.REFRESH_LEASE_MS,
     attachmentFetchAllowPrivate: e.ATTACHMENT_FETCH_ALLOW_PRIVATE,
+    mcp: { maxResultChars: e.MCP_MAX_RESULT_CHARS },
     parse: {
       appId: e.PARSE_APP_ID,
       restApiKey: e.PARSE_REST_API_KEY,

@@ -248,21 +248,30 @@ export class AirtableApi {
     return res.offset ? { records: res.records, offset: res.offset } : { records: res.records };
   }
 
-  /** GET /v0/{baseId}/{table}/{recordId} */
+  /**
+   * GET /v0/{baseId}/{table}/{recordId} with cellFormat, timeZone, userLocale and
+   * returnFieldsByFieldId (airtable.com/developers/web/api/get-record: no fields[] here).
+   */
   getRecord(
     baseId: string,
     table: string,
     recordId: string,
-    opts: { returnFieldsByFieldId?: boolean } = {},
+    opts: Pick<
+      ListRecordsParams,
+      'cellFormat' | 'timeZone' | 'userLocale' | 'returnFieldsByFieldId'
+    > = {},
     o?: CallOptions,
   ): Promise<AirtableRecord> {
-    const query = opts.returnFieldsByFieldId
-      ? new URLSearchParams({ returnFieldsByFieldId: 'true' })
-      : undefined;
+    const query = listRecordsQuery({
+      ...(opts.cellFormat ? { cellFormat: opts.cellFormat } : {}),
+      ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
+      ...(opts.userLocale ? { userLocale: opts.userLocale } : {}),
+      ...(opts.returnFieldsByFieldId ? { returnFieldsByFieldId: true } : {}),
+    });
     return this.get(
       v0(baseId, table, recordId),
       RecordSchema,
-      { baseId, scope: READ, ...(query ? { query } : {}) },
+      { baseId, scope: READ, ...(query.size > 0 ? { query } : {}) },
       o,
     );
   }

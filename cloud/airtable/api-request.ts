@@ -86,11 +86,14 @@ export class AirtableRequester {
     let retries = 0;
     let rateWaited = 0;
     for (;;) {
+      let slot: number;
       try {
-        rateWaited += await this.o.limiter.acquire(keys, {
+        const got = await this.o.limiter.acquireSlot(keys, {
           maxWaitMs: this.o.rateLimitBudgetMs - rateWaited,
           ...(spec.signal ? { signal: spec.signal } : {}),
         });
+        rateWaited += got.waited;
+        slot = got.slot;
       } catch (err) {
         if (!(err instanceof RateLimitWaitTooLong)) throw err;
         count('airtable_rate_limit_refusals');
@@ -102,7 +105,13 @@ export class AirtableRequester {
         });
       }
 
-      const attempt = await this.attempt(url, spec, token);
+      let attempt: Attempt | undefined;
+      try {
+        attempt = await this.attempt(url, spec, token);
+      } finally {
+        // Counted from the answer on (or longer when none came): see rate-limiter.ts.
+        this.o.limiter.settle(keys, slot, attempt?.kind !== 'response');
+      }
       if (attempt.kind === 'failed') {
         if (spec.idempotent && retries < this.o.maxRetries) {
           await this.backoff(retries++, spec, attempt.detail);

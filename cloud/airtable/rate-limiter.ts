@@ -13,9 +13,14 @@
 /**
  * Airtable counts requests when they arrive; two requests sent exactly 1000 ms apart can arrive
  * less than a second apart (network and event-loop jitter) and trip the 30 s penalty. A 10%
- * longer window (4.5 requests/s per base) keeps a margin.
+ * longer window (4.5 requests/s per base) keeps a margin. A slow request can arrive later still (a
+ * cold connection's TLS handshake takes a few hundred ms; a busy Airtable queues it): requests
+ * taken with acquireSlot count as in the window for as long as they are in flight, and from the
+ * time their answer came back (never before Airtable counted them) once settled.
  */
 const DEFAULT_WINDOW_MS = 1100;
+/** How soon to look again when every slot is held by a request still in flight. */
+const IN_FLIGHT_POLL_MS = 50;
 
 export interface RateLimitKeys {
   /** Base id (app...), for the per-base limit; absent for /meta/whoami and /meta/bases. */
@@ -32,8 +37,10 @@ export interface RateLimiterOptions {
 }
 
 interface KeyState {
-  /** Start times of the requests in the current window, oldest first. */
+  /** Start (tryAcquire) or answer (settled acquireSlot) times in the current window, oldest first. */
   stamps: number[];
+  /** Slots of requests in flight (acquireSlot, not settled yet): they count whatever their age. */
+  open: Set<number>;
   /** Airtable's 429 penalty: nothing goes out on this key before this time. */
   blockedUntil: number;
 }
@@ -53,6 +60,7 @@ export class AirtableRateLimiter {
   private readonly now: () => number;
   private readonly keys = new Map<string, KeyState>();
   private acquiresSinceSweep = 0;
+  private nextSlot = 1;
 
   constructor(opts: RateLimiterOptions = {}) {
     this.perBase = opts.perBasePerSecond ?? 5;
@@ -72,7 +80,7 @@ export class AirtableRateLimiter {
   private state(key: string): KeyState {
     let s = this.keys.get(key);
     if (!s) {
-      s = { stamps: [], blockedUntil: 0 };
+      s = { stamps: [], open: new Set(), blockedUntil: 0 };
       this.keys.set(key, s);
     }
     return s;
@@ -83,6 +91,11 @@ export class AirtableRateLimiter {
    * before trying again. Synchronous, so check-and-take cannot interleave with another request.
    */
   tryAcquire(keys: RateLimitKeys): number {
+    return this.take(keys, undefined);
+  }
+
+  /** Takes a slot (stamped now, or held open as `slot`) on every key, or returns the wait. */
+  private take(keys: RateLimitKeys, slot: number | undefined): number {
     const now = this.now();
     if (++this.acquiresSinceSweep >= 1000) this.sweep(now);
     const entries = this.entries(keys);
@@ -91,13 +104,36 @@ export class AirtableRateLimiter {
       while (state.stamps.length > 0 && state.stamps[0]! <= now - this.windowMs)
         state.stamps.shift();
       if (state.blockedUntil > now) wait = Math.max(wait, state.blockedUntil - now);
-      if (state.stamps.length >= limit) {
-        wait = Math.max(wait, state.stamps[0]! + this.windowMs - now);
+      if (state.stamps.length + state.open.size >= limit) {
+        // The oldest stamp leaves the window first; with only requests in flight, look again soon.
+        const oldest = state.stamps[state.stamps.length + state.open.size - limit];
+        wait = Math.max(
+          wait,
+          oldest !== undefined ? oldest + this.windowMs - now : IN_FLIGHT_POLL_MS,
+        );
       }
     }
-    if (wait > 0) return wait;
-    for (const { state } of entries) state.stamps.push(now);
+    if (wait > 0) return Math.max(1, wait);
+    for (const { state } of entries) {
+      if (slot === undefined) state.stamps.push(now);
+      else state.open.add(slot);
+    }
     return 0;
+  }
+
+  /**
+   * Closes a slot taken with acquireSlot: it now counts from this moment (when the answer came
+   * back), or one window later for a request given up on (timeout, cancel), which may still
+   * reach Airtable.
+   */
+  settle(keys: RateLimitKeys, slot: number, unanswered = false): void {
+    const at = this.now() + (unanswered ? this.windowMs : 0);
+    for (const { state } of this.entries(keys)) {
+      if (!state.open.delete(slot)) continue;
+      let j = state.stamps.length;
+      while (j > 0 && state.stamps[j - 1]! > at) j--;
+      state.stamps.splice(j, 0, at);
+    }
   }
 
   /** Records Airtable's 429: requests on these keys wait `ms` from now. */
@@ -120,10 +156,34 @@ export class AirtableRateLimiter {
       sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
     },
   ): Promise<number> {
+    return (await this.wait(keys, undefined, opts)).waited;
+  }
+
+  /** Like acquire, for a request whose slot stays open until settle(keys, slot). */
+  acquireSlot(
+    keys: RateLimitKeys,
+    opts: {
+      maxWaitMs: number;
+      signal?: AbortSignal;
+      sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    },
+  ): Promise<{ waited: number; slot: number }> {
+    return this.wait(keys, this.nextSlot++, opts);
+  }
+
+  private async wait(
+    keys: RateLimitKeys,
+    slot: number | undefined,
+    opts: {
+      maxWaitMs: number;
+      signal?: AbortSignal;
+      sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    },
+  ): Promise<{ waited: number; slot: number }> {
     let waited = 0;
     for (;;) {
-      const wait = this.tryAcquire(keys);
-      if (wait === 0) return waited;
+      const wait = this.take(keys, slot);
+      if (wait === 0) return { waited, slot: slot ?? 0 };
       if (waited + wait > opts.maxWaitMs) throw new RateLimitWaitTooLong(wait);
       await (opts.sleep ?? sleep)(wait, opts.signal);
       waited += wait;
@@ -135,7 +195,8 @@ export class AirtableRateLimiter {
     this.acquiresSinceSweep = 0;
     for (const [key, s] of this.keys) {
       const last = s.stamps[s.stamps.length - 1] ?? 0;
-      if (last <= now - this.windowMs && s.blockedUntil <= now) this.keys.delete(key);
+      if (last <= now - this.windowMs && s.blockedUntil <= now && s.open.size === 0)
+        this.keys.delete(key);
     }
   }
 

@@ -66,7 +66,8 @@ function elementCount(value: unknown, max: number): number {
     if (node === null || typeof node !== 'object') continue;
     const children = Array.isArray(node) ? node : Object.values(node);
     n += children.length;
-    for (const child of children) if (child !== null && typeof child === 'object') stack.push(child);
+    for (const child of children)
+      if (child !== null && typeof child === 'object') stack.push(child);
   }
   return n;
 }
@@ -81,7 +82,10 @@ function issuesText(error: z.ZodError): string {
 function invalidInput(name: string, message: string): CallToolResult {
   return {
     content: [
-      { type: 'text', text: `Input validation error: Invalid arguments for tool ${name}: ${message}` },
+      {
+        type: 'text',
+        text: `Input validation error: Invalid arguments for tool ${name}: ${message}`,
+      },
     ],
     isError: true,
   };
@@ -90,6 +94,9 @@ function invalidInput(name: string, message: string): CallToolResult {
 export function defineTool<In extends z.ZodObject, Out extends z.ZodObject>(
   spec: ToolSpec<In, Out>,
 ): ToolDefinition {
+  // Unknown top-level arguments are refused, not silently dropped: a model that sends `fields` to
+  // a tool without that option learns so instead of getting every field.
+  const strictInput = spec.input.strict();
   return {
     name: spec.name,
     title: spec.title,
@@ -104,9 +111,17 @@ export function defineTool<In extends z.ZodObject, Out extends z.ZodObject>(
           spec.name,
           `arguments contain more than the maximum of ${MAX_TOOL_INPUT_ELEMENTS} elements`,
         );
-      const parsed = await spec.input.safeParseAsync(raw);
+      let parsed;
+      try {
+        parsed = await strictInput.safeParseAsync(raw);
+      } catch (err) {
+        // A pathologically nested argument (a filter 100,000 levels deep) overflows the validator.
+        if (err instanceof RangeError)
+          return invalidInput(spec.name, 'arguments are nested too deeply');
+        throw err;
+      }
       if (!parsed.success) return invalidInput(spec.name, issuesText(parsed.error));
-      return runTool(spec, parsed.data, ctx, signal);
+      return runTool(spec, parsed.data as z.output<In>, ctx, signal);
     },
   };
 }
@@ -127,7 +142,9 @@ async function runTool<In extends z.ZodObject, Out extends z.ZodObject>(
         'tool result does not match its output schema',
       );
       return {
-        content: [{ type: 'text', text: `${spec.name} produced an unexpected result; it has been logged.` }],
+        content: [
+          { type: 'text', text: `${spec.name} produced an unexpected result; it has been logged.` },
+        ],
         isError: true,
       };
     }

@@ -7,7 +7,7 @@
  */
 import type { AirtableApi } from '../airtable/api-client';
 import type { AirtableRecord, ListRecordsParams } from '../airtable/api-schemas';
-import { fittingPrefix, MAX_RESULT_CHARS } from './result-size';
+import { fittingPrefix, itemsBudget } from './result-size';
 
 export interface RecordOut {
   id: string;
@@ -30,8 +30,16 @@ export async function collectRecords(
   baseId: string,
   table: string,
   params: Omit<ListRecordsParams, 'pageSize' | 'offset' | 'maxRecords'>,
-  opts: { limit: number; pageSize?: number; offset?: string; signal?: AbortSignal },
+  opts: {
+    limit: number;
+    /** The result budget in characters (cloud/mcp/result-size.ts maxResultChars). */
+    maxChars: number;
+    pageSize?: number;
+    offset?: string;
+    signal?: AbortSignal;
+  },
 ): Promise<CollectedRecords> {
+  const budget = itemsBudget(opts.maxChars);
   const records: RecordOut[] = [];
   let chars = 0;
   let offset = opts.offset;
@@ -45,16 +53,20 @@ export async function collectRecords(
       opts.signal ? { signal: opts.signal } : {},
     );
     const shaped = page.records.map(recordOut);
-    const fit = fittingPrefix(shaped, chars);
+    const fit = fittingPrefix(shaped, chars, budget);
     if (fit.items.length < shaped.length) {
       if (records.length > 0) {
-        return { records, ...(offset ? { offset } : {}), notice: cutNotice(records.length) };
+        return {
+          records,
+          ...(offset ? { offset } : {}),
+          notice: cutNotice(records.length, opts.maxChars),
+        };
       }
       if (fit.items.length === 0) {
         return {
           records,
           ...(offset ? { offset } : {}),
-          notice: `A single record is larger than ${MAX_RESULT_CHARS} characters; list fewer fields with "fields".`,
+          notice: `A single record is larger than ${opts.maxChars} characters; list fewer fields with "fields".`,
         };
       }
       pageCap = fit.items.length;
@@ -72,9 +84,9 @@ export async function collectRecords(
   };
 }
 
-function cutNotice(n: number): string {
+function cutNotice(n: number, maxChars: number): string {
   return (
-    `Result cut at ${n} records to stay under ${MAX_RESULT_CHARS} characters. ` +
+    `Result cut at ${n} records to stay under ${maxChars} characters. ` +
     'Call again with the returned offset to continue, or choose fewer fields with "fields".'
   );
 }

@@ -1,11 +1,35 @@
 /**
- * Tool results are kept under about 100,000 characters of JSON so they fit a model's context;
- * longer results are cut at a record boundary with a notice that says how to continue.
+ * Tool results are kept under a size budget so they fit a model's context: 100,000 characters of
+ * JSON by default, MCP_MAX_RESULT_CHARS for the process (cloud/config.ts, applied by cloud/app.ts)
+ * or ToolContext.limits for one connection. Longer results are cut at an item boundary with a
+ * notice and a continuation (offset) that says how to get the rest.
  */
-export const MAX_RESULT_CHARS = 100_000;
+import type { ToolContext } from './tool-context';
+
+export const DEFAULT_MAX_RESULT_CHARS = 100_000;
+export const MIN_MAX_RESULT_CHARS = 10_000;
+export const MAX_MAX_RESULT_CHARS = 1_000_000;
 /** Room left for the wrapper object (offset, notice, counts) around a list of items. */
 const WRAPPER_ALLOWANCE = 2_000;
-export const ITEMS_BUDGET_CHARS = MAX_RESULT_CHARS - WRAPPER_ALLOWANCE;
+
+let processMax = DEFAULT_MAX_RESULT_CHARS;
+
+/** Sets the process-wide budget (from MCP_MAX_RESULT_CHARS); out-of-range values are clamped. */
+export function configureResultSize(maxChars: number): void {
+  processMax = Math.min(MAX_MAX_RESULT_CHARS, Math.max(MIN_MAX_RESULT_CHARS, Math.floor(maxChars)));
+}
+
+/** The budget of one tool call, in characters of JSON. */
+export function maxResultChars(ctx?: Pick<ToolContext, 'limits'>): number {
+  const own = ctx?.limits?.maxResultChars;
+  if (own === undefined) return processMax;
+  return Math.min(MAX_MAX_RESULT_CHARS, Math.max(MIN_MAX_RESULT_CHARS, Math.floor(own)));
+}
+
+/** The part of a budget the listed items may use (the rest is for the wrapper object). */
+export function itemsBudget(maxChars: number): number {
+  return maxChars - WRAPPER_ALLOWANCE;
+}
 
 export function jsonLength(value: unknown): number {
   return JSON.stringify(value)?.length ?? 0;
@@ -15,7 +39,7 @@ export function jsonLength(value: unknown): number {
 export function fittingPrefix<T>(
   items: readonly T[],
   used = 0,
-  budget = ITEMS_BUDGET_CHARS,
+  budget = itemsBudget(processMax),
 ): { items: T[]; chars: number } {
   let chars = used;
   let n = 0;
@@ -35,7 +59,7 @@ export function fittingPrefix<T>(
  */
 export function shortenLongTexts(
   fields: Record<string, unknown>,
-  budget = ITEMS_BUDGET_CHARS,
+  budget = itemsBudget(processMax),
 ): { fields: Record<string, unknown>; cut: string[] } {
   let over = jsonLength(fields) - budget;
   if (over <= 0) return { fields, cut: [] };
@@ -52,4 +76,30 @@ export function shortenLongTexts(
     over = jsonLength(out) - budget;
   }
   return { fields: out, cut };
+}
+
+/**
+ * Items from position `start` that fit the budget, and the position to continue from when some
+ * are left. At least one item is returned when any remain, so a caller always makes progress;
+ * `oversized` says that this one item alone is over the budget.
+ */
+export function pageFrom<T>(
+  items: readonly T[],
+  start: number,
+  maxChars: number,
+): { items: T[]; next?: number; oversized?: boolean } {
+  const rest = items.slice(start);
+  const fit = fittingPrefix(rest, 0, itemsBudget(maxChars));
+  let shown = fit.items;
+  let oversized = false;
+  if (shown.length === 0 && rest.length > 0) {
+    shown = rest.slice(0, 1);
+    oversized = true;
+  }
+  const next = start + shown.length;
+  return {
+    items: shown,
+    ...(next < items.length ? { next } : {}),
+    ...(oversized ? { oversized } : {}),
+  };
 }

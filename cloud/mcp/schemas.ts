@@ -53,7 +53,9 @@ export const recordOutput = z.object({
   createdTime: z.string().describe('When the record was created (ISO 8601).'),
   fields: z
     .record(z.string(), z.unknown())
-    .describe('Cell values by field name; Airtable leaves out empty cells.'),
+    .describe(
+      'Cell values by field name (by field id with returnFieldsByFieldId); Airtable leaves out empty cells.',
+    ),
 });
 
 export const noticeOutput = z
@@ -106,6 +108,17 @@ export const returnFieldsInput = z
   .max(500)
   .optional()
   .describe('Only return these fields (names or ids). Omit for all non-empty fields.');
+
+export const sortInput = z
+  .array(
+    z.object({
+      field: fieldNameInput.describe('Field name or id to sort by.'),
+      direction: z.enum(['asc', 'desc']).default('asc').describe('asc (default) or desc.'),
+    }),
+  )
+  .max(20)
+  .optional()
+  .describe("Sort order, first entry first; overrides the view's order.");
 
 export const maxRecordsInput = z
   .number()
@@ -185,3 +198,19 @@ export const workspaceIdInput = idOf(
 export function isFieldId(s: string): boolean {
   return /^fld[A-Za-z0-9]{14}$/.test(s);
 }
+/** Where a list that did not fit in one answer continues (a position in it). */
+export const positionInput = (what: string) =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(0)
+    .describe(`Skip this many ${what}: pass the nextOffset of the previous answer to continue.`);
+
+export const nextPositionOutput = (what: string) =>
+  z
+    .number()
+    .int()
+    .optional()
+    .describe(`Present when more ${what} remain: call again with offset set to this.`);

@@ -26,4 +26,9 @@ export interface ToolContext {
    * configuration (attachment-source.ts). Tests inject their own.
    */
   attachments?: AttachmentSettings;
+  /** Per-connection limits; absent values use the process settings (cloud/mcp/result-size.ts). */
+  limits?: {
+    /** Largest tool result, in characters of JSON. */
+    maxResultChars?: number;
+  };
 }

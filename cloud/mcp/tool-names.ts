@@ -11,6 +11,7 @@ export const TOOL_NAMES = [
   'list_records',
   'search_records',
   'get_record',
+  'summarize_records',
   'create_records',
   'update_records',
   'delete_records',

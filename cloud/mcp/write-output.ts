@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { AirtableRecord } from '../airtable/api-schemas';
-import { fittingPrefix } from './result-size';
+import { fittingPrefix, itemsBudget } from './result-size';
 import { noticeOutput } from './schemas';
 
 export const writtenRecordsOutput = {
@@ -23,12 +23,16 @@ export const writtenRecordsOutput = {
   notice: noticeOutput,
 };
 
-export function writtenRecords(records: readonly AirtableRecord[]): {
+export function writtenRecords(
+  records: readonly AirtableRecord[],
+  maxChars: number,
+): {
   records: { id: string; createdTime?: string; fields?: Record<string, unknown> }[];
   notice?: string;
 } {
   const full = records.map((r) => ({ id: r.id, createdTime: r.createdTime, fields: r.fields }));
-  if (fittingPrefix(full).items.length === full.length) return { records: full };
+  if (fittingPrefix(full, 0, itemsBudget(maxChars)).items.length === full.length)
+    return { records: full };
   return {
     records: records.map((r) => ({ id: r.id })),
     notice: `All ${records.length} records were written; only their ids are shown (the full records exceed the result size limit). Use get_record or list_records to read them.`,

@@ -15,7 +15,9 @@ import { findField } from '../state/store';
 import type { BaseSpec, RecordSpec, TableSpec } from './admin-schemas';
 import { baseSpecSchema } from './admin-schemas';
 
-const isLate = (type: string) => type === 'multipleRecordLinks' || type === 'count';
+/** Fields built after every table exists: links, then the fields that read through links. */
+const LATE = ['multipleRecordLinks', 'count', 'multipleLookupValues', 'rollup'];
+const isLate = (type: string) => LATE.includes(type);
 
 function wrap<T>(fn: () => T): T {
   try {
@@ -51,7 +53,7 @@ export function buildBase(ctx: FakeContext, input: BaseSpec): Base {
         false,
       ),
     );
-    for (const late of ['multipleRecordLinks', 'count'])
+    for (const late of LATE)
       spec.tables.forEach((t, i) => {
         for (const f of t.fields.slice(1))
           if (f.type === late) addField(base, tables[i]!, f, false);

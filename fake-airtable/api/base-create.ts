@@ -74,5 +74,5 @@ export async function createBase(r: ApiRequest): Promise<unknown> {
     throw err;
   }
   r.ctx.store.bases.set(base.id, base);
-  return { id: base.id, tables: base.tables.map((t) => tableModel(t)) };
+  return { id: base.id, tables: base.tables.map((t) => tableModel(base, t)) };
 }

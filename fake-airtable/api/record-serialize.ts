@@ -17,6 +17,8 @@ export interface SerializeOptions {
   fieldIds?: ReadonlySet<string> | undefined;
   byFieldId: boolean;
   cellFormat: 'json' | 'string';
+  /** cellFormat "string": where date-times are shown. */
+  timeZone?: string | undefined;
   commentCount?: boolean;
 }
 
@@ -27,8 +29,32 @@ function money(n: number, precision: number): string {
   });
 }
 
+/** A date-time as "YYYY-MM-DD HH:mm" in `timeZone` (Airtable's iso + 24hour formats). */
+function localDateTime(iso: string, timeZone: string | undefined): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const zone = !timeZone || timeZone === 'client' ? 'UTC' : timeZone === 'utc' ? 'UTC' : timeZone;
+  const parts: Record<string, string> = {};
+  for (const p of new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(ms)))
+    parts[p.type] = p.value;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
 /** cellFormat=string: the text Airtable's UI would show (simplified: ISO dates, en-US numbers). */
-function asString(rc: ReadContext, field: Field, v: OutputValue): string {
+function asString(
+  rc: ReadContext,
+  field: Field,
+  v: OutputValue,
+  timeZone: string | undefined,
+): string {
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) return '#ERROR!';
   const o = field.options;
   switch (field.type) {
@@ -51,6 +77,10 @@ function asString(rc: ReadContext, field: Field, v: OutputValue): string {
     }
     case 'multipleAttachments':
       return (v as Attachment[]).map((a) => `${a.filename} (${a.url})`).join(', ');
+    case 'dateTime':
+    case 'createdTime':
+    case 'lastModifiedTime':
+      return localDateTime(String(v), timeZone);
     default:
       return toText(v as FValue);
   }
@@ -67,7 +97,8 @@ export function serializeRecord(
     if (opts.fieldIds && !opts.fieldIds.has(f.id)) continue;
     const v = readCell(rc, table, row, f);
     if (isEmptyValue(v)) continue;
-    fields[opts.byFieldId ? f.id : f.name] = opts.cellFormat === 'string' ? asString(rc, f, v) : v;
+    fields[opts.byFieldId ? f.id : f.name] =
+      opts.cellFormat === 'string' ? asString(rc, f, v, opts.timeZone) : v;
   }
   return {
     id: row.id,

@@ -124,6 +124,10 @@ export function validateList(b: BodyParams): ListParams {
       'INVALID_REQUEST_UNKNOWN',
       'Invalid request: timeZone and userLocale are required when cellFormat is "string"',
     );
+  if (b.timeZone !== undefined && !knownTimeZone(b.timeZone))
+    throw invalidRequest(`timeZone "${b.timeZone}" is not a supported time zone`);
+  if (b.userLocale !== undefined && !/^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/i.test(b.userLocale))
+    throw invalidRequest(`userLocale "${b.userLocale}" is not a supported locale`);
   return {
     pageSize,
     offset: b.offset,
@@ -138,6 +142,22 @@ export function validateList(b: BodyParams): ListParams {
     returnFieldsByFieldId: b.returnFieldsByFieldId ?? false,
     commentCount: (b.recordMetadata ?? []).includes('commentCount'),
   };
+}
+
+/**
+ * Airtable's timeZone parameter takes the identifiers of its Timezone model (the IANA names of
+ * support.airtable.com "Supported SET_TIMEZONE timezones", plus "utc" and "client"); the fake
+ * accepts any IANA name the platform knows, plus those two.
+ */
+function knownTimeZone(name: string): boolean {
+  if (name === 'utc' || name === 'client') return true;
+  if (!/^[A-Za-z0-9_+\-/]{1,100}$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function listParamsFromQuery(url: URL): ListParams {

@@ -26,6 +26,7 @@ function list(r: ApiRequest, p: ListParams): unknown {
         fieldIds,
         byFieldId: p.returnFieldsByFieldId,
         cellFormat: p.cellFormat,
+        timeZone: p.timeZone,
         commentCount: p.commentCount,
       }),
     );
@@ -50,5 +51,6 @@ export function getRecord(r: ApiRequest): unknown {
   return serializeRecord({ base, now: r.ctx.clock.now() }, table, row, {
     byFieldId: p.returnFieldsByFieldId,
     cellFormat: p.cellFormat,
+    timeZone: p.timeZone,
   });
 }

@@ -1,18 +1,22 @@
 /** Table, field and view objects as the schema endpoints return them (get-base-schema). */
 import { serializeOptions } from '../fields/field-options';
 import { parseFormula, referencedFields } from '../formula/parser';
-import type { Field, Table } from '../state/model';
+import { linkedField } from '../fields/cell-read';
+import type { Base, Field, Table } from '../state/model';
 import { findField } from '../state/store';
 
-export function fieldModel(table: Table, f: Field): Record<string, unknown> {
-  const options = serializeOptions(f, (formula) => {
-    try {
-      return [...referencedFields(parseFormula(formula))]
-        .map((n) => findField(table, n)?.id)
-        .filter((x): x is string => x !== undefined);
-    } catch {
-      return [];
-    }
+export function fieldModel(base: Base, table: Table, f: Field): Record<string, unknown> {
+  const options = serializeOptions(f, {
+    formulaFieldIds: (formula) => {
+      try {
+        return [...referencedFields(parseFormula(formula))]
+          .map((n) => findField(table, n)?.id)
+          .filter((x): x is string => x !== undefined);
+      } catch {
+        return [];
+      }
+    },
+    linkedFieldType: (field) => linkedField(base, table, field)?.field.type,
   });
   return {
     id: f.id,
@@ -23,13 +27,17 @@ export function fieldModel(table: Table, f: Field): Record<string, unknown> {
   };
 }
 
-export function tableModel(table: Table, includeVisibleFieldIds = false): Record<string, unknown> {
+export function tableModel(
+  base: Base,
+  table: Table,
+  includeVisibleFieldIds = false,
+): Record<string, unknown> {
   return {
     id: table.id,
     name: table.name,
     ...(table.description ? { description: table.description } : {}),
     primaryFieldId: table.primaryFieldId,
-    fields: table.fields.map((f) => fieldModel(table, f)),
+    fields: table.fields.map((f) => fieldModel(base, table, f)),
     views: table.views.map((v) => ({
       id: v.id,
       name: v.name,

@@ -66,7 +66,7 @@ export function getBaseSchema(r: ApiRequest): unknown {
     if (v !== 'visibleFieldIds')
       throw new ApiError(422, 'INVALID_REQUEST_UNKNOWN', `Unknown include value "${v}"`);
   const base = schemaBase(r, false);
-  return { tables: base.tables.map((t) => tableModel(t, include.length > 0)) };
+  return { tables: base.tables.map((t) => tableModel(base, t, include.length > 0)) };
 }
 
 export async function createTableRoute(r: ApiRequest): Promise<unknown> {
@@ -76,7 +76,7 @@ export async function createTableRoute(r: ApiRequest): Promise<unknown> {
   try {
     const table = createTable(base, body, true);
     emitSchemaChanges(r.ctx, base, table, r.principal, { createdFields: table.fields });
-    return tableModel(table);
+    return tableModel(base, table);
   } catch (err) {
     return schemaError(err);
   }
@@ -101,7 +101,7 @@ export async function updateTableRoute(r: ApiRequest): Promise<unknown> {
   }
   if (body.description !== undefined) table.description = body.description;
   emitMetadata();
-  return tableModel(table);
+  return tableModel(base, table);
 }
 
 export async function createFieldRoute(r: ApiRequest): Promise<unknown> {
@@ -112,7 +112,7 @@ export async function createFieldRoute(r: ApiRequest): Promise<unknown> {
   try {
     const field = addField(base, table, body, true);
     emitSchemaChanges(r.ctx, base, table, r.principal, { createdFields: [field] });
-    return fieldModel(table, field);
+    return fieldModel(base, table, field);
   } catch (err) {
     return schemaError(err);
   }
@@ -139,5 +139,5 @@ export async function updateFieldRoute(r: ApiRequest): Promise<unknown> {
   }
   if (body.description !== undefined) field.description = body.description;
   emitSchemaChanges(r.ctx, base, table, r.principal, { changedFields: [{ field, previous }] });
-  return fieldModel(table, field);
+  return fieldModel(base, table, field);
 }

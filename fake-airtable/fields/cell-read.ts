@@ -1,6 +1,6 @@
 /**
  * Reading cells: stored values, computed fields (autoNumber, createdTime, lastModifiedTime, count,
- * formula) and the value a formula sees for each field type.
+ * formula, lookup, rollup) and the value a formula sees for each field type.
  */
 import { evaluateSafely } from '../formula/evaluator';
 import type { Expr } from '../formula/ast';
@@ -49,6 +49,30 @@ export function readCell(
       const v = link ? row.cells.get(link) : undefined;
       return Array.isArray(v) ? v.length : 0;
     }
+    case 'multipleLookupValues':
+      return depth > MAX_DEPTH ? { error: '#ERROR!' } : lookupValues(rc, table, row, field, depth);
+    case 'rollup': {
+      if (depth > MAX_DEPTH) return { error: '#ERROR!' };
+      let expr: Expr;
+      try {
+        expr = parseCached(field.options?.formula ?? 'ARRAYJOIN(values)');
+      } catch {
+        return { error: '#ERROR!' };
+      }
+      const values = lookupValues(rc, table, row, field, depth) as FValue[];
+      return evaluateSafely(expr, {
+        // Airtable's rollup formulas read the linked values as `values`.
+        field(name: string): FValue {
+          if (name.toLowerCase() !== 'values')
+            throw new FormulaRuntimeError(`unknown field ${name}`);
+          return values;
+        },
+        recordId: row.id,
+        createdTime: new Date(row.createdTime).toISOString(),
+        lastModifiedTime: new Date(row.lastModifiedTime).toISOString(),
+        now: rc.now,
+      });
+    }
     case 'formula': {
       if (depth > MAX_DEPTH) return { error: '#ERROR!' };
       let expr: Expr;
@@ -63,6 +87,41 @@ export function readCell(
     default:
       return row.cells.get(field.id);
   }
+}
+
+/** The link field and linked-table field a lookup or rollup reads. */
+export function linkedField(
+  base: Base,
+  table: Table,
+  field: Field,
+): { link: Field; target: Table; field: Field } | undefined {
+  const link = table.fields.find((f) => f.id === field.options?.recordLinkFieldId);
+  const target = base.tables.find((t) => t.id === link?.options?.linkedTableId);
+  const looked = target?.fields.find((f) => f.id === field.options?.fieldIdInLinkedTable);
+  return link && target && looked ? { link, target, field: looked } : undefined;
+}
+
+/** The values of the linked records' field, flattened, empty ones left out (as Airtable shows). */
+function lookupValues(
+  rc: ReadContext,
+  table: Table,
+  row: RecordRow,
+  field: Field,
+  depth: number,
+): OutputValue {
+  const where = linkedField(rc.base, table, field);
+  if (!where) return { error: '#ERROR!' };
+  const ids = row.cells.get(where.link.id);
+  const out: unknown[] = [];
+  for (const id of Array.isArray(ids) ? (ids as string[]) : []) {
+    const linkedRow = where.target.records.get(id);
+    if (!linkedRow) continue;
+    const v = readCell(rc, where.target, linkedRow, where.field, depth + 1);
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return { error: '#ERROR!' };
+    if (Array.isArray(v)) out.push(...(v as unknown[]));
+    else if (!isEmptyValue(v)) out.push(v);
+  }
+  return out as CellValue;
 }
 
 /** The display text of a record: its primary field as text (what links show in formulas). */

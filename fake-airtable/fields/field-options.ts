@@ -33,6 +33,7 @@ export interface RawFieldOptions {
   formula?: unknown;
   durationFormat?: unknown;
   recordLinkFieldId?: unknown;
+  fieldIdInLinkedTable?: unknown;
   [key: string]: unknown;
 }
 
@@ -164,15 +165,40 @@ export function normalizeOptions(
         throw new FieldOptionsError('options.recordLinkFieldId is required for count fields');
       return { recordLinkFieldId: o.recordLinkFieldId };
     }
+    case 'multipleLookupValues':
+    case 'rollup': {
+      if (typeof o.recordLinkFieldId !== 'string' || typeof o.fieldIdInLinkedTable !== 'string')
+        throw new FieldOptionsError(
+          `options.recordLinkFieldId and options.fieldIdInLinkedTable are required for ${type} fields`,
+        );
+      const base = {
+        recordLinkFieldId: o.recordLinkFieldId,
+        fieldIdInLinkedTable: o.fieldIdInLinkedTable,
+      };
+      if (type === 'multipleLookupValues') return base;
+      // Airtable's rollup functions take `values`, e.g. SUM(values), ARRAYJOIN(values, ", ").
+      const formula = o.formula ?? 'ARRAYJOIN(values)';
+      if (typeof formula !== 'string')
+        throw new FieldOptionsError('options.formula of a rollup must be text');
+      return { ...base, formula };
+    }
     default:
       return undefined;
   }
 }
 
+/** What serializing options needs to know beyond the field itself. */
+export interface OptionsResolver {
+  /** Ids of the fields a formula references. */
+  formulaFieldIds(formula: string): string[];
+  /** The type of the field a lookup or rollup reads (in the linked table). */
+  linkedFieldType(field: Field): string | undefined;
+}
+
 /** The `options` object the schema endpoints return for a field. */
 export function serializeOptions(
   field: Field,
-  resolveFormulaFieldIds: (formula: string) => string[],
+  resolver: OptionsResolver,
 ): Record<string, unknown> | undefined {
   const o = field.options;
   switch (field.type) {
@@ -205,7 +231,7 @@ export function serializeOptions(
       return {
         formula: o?.formula ?? '',
         isValid: true,
-        referencedFieldIds: resolveFormulaFieldIds(o?.formula ?? ''),
+        referencedFieldIds: resolver.formulaFieldIds(o?.formula ?? ''),
         result: { type: 'singleLineText' },
       };
     case 'createdTime':
@@ -222,6 +248,30 @@ export function serializeOptions(
       };
     case 'count':
       return { isValid: true, recordLinkFieldId: o?.recordLinkFieldId ?? null };
+    case 'multipleLookupValues':
+      return {
+        isValid: true,
+        recordLinkFieldId: o?.recordLinkFieldId ?? null,
+        fieldIdInLinkedTable: o?.fieldIdInLinkedTable ?? null,
+        result: { type: resolver.linkedFieldType(field) ?? 'singleLineText' },
+      };
+    case 'rollup': {
+      // The result type follows the function: numbers for SUM/AVERAGE/MIN/MAX/COUNT..., text otherwise.
+      const numeric = /^\s*(SUM|AVERAGE|MIN|MAX|COUNT|COUNTA|COUNTALL)\s*\(/i.test(
+        o?.formula ?? '',
+      );
+      const dates = /^\s*(MIN|MAX)\s*\(/i.test(o?.formula ?? '');
+      const linked = resolver.linkedFieldType(field);
+      const dateResult = dates && (linked === 'date' || linked === 'dateTime') ? linked : undefined;
+      return {
+        isValid: true,
+        recordLinkFieldId: o?.recordLinkFieldId ?? null,
+        fieldIdInLinkedTable: o?.fieldIdInLinkedTable ?? null,
+        referencedFieldIds: o?.fieldIdInLinkedTable ? [o.fieldIdInLinkedTable] : [],
+        formula: o?.formula ?? 'ARRAYJOIN(values)',
+        result: { type: dateResult ?? (numeric ? 'number' : 'singleLineText') },
+      };
+    }
     default:
       return undefined;
   }

@@ -29,6 +29,8 @@ export const COMPUTED_FIELD_TYPES = [
   'lastModifiedTime',
   'formula',
   'count',
+  'multipleLookupValues',
+  'rollup',
 ] as const;
 
 export const FIELD_TYPES = [...WRITABLE_FIELD_TYPES, ...COMPUTED_FIELD_TYPES] as const;
@@ -56,6 +58,8 @@ export function canBePrimary(type: FieldType): boolean {
     'multipleSelects',
     'count',
     'rating',
+    'multipleLookupValues',
+    'rollup',
   ].includes(type);
 }
 

@@ -2,6 +2,7 @@
  * The functions the fake evaluates (support.airtable.com "Formula field reference"). Arguments
  * arrive as thunks so IF() only evaluates the branch it takes, as Airtable does.
  */
+import { datetimeDiff, datetimeParse, isSame, toInstant } from './dates';
 import { FormulaRuntimeError, isTruthy, toNumber, toText, type FValue } from './values';
 
 export interface FormulaEnv {
@@ -28,6 +29,22 @@ function find(args: Thunk[], notFound: FValue): FValue {
   const from = start === undefined ? 0 : Math.max(0, toNumber(start ?? null) - 1);
   const i = toText(hay ?? null).indexOf(toText(needle ?? null), from);
   return i < 0 ? notFound : i + 1;
+}
+
+/** MIN / MAX: of numbers; of dates (ISO text, as rollups of date fields give) the earliest / latest. */
+function extreme(values: FValue[], sign: 1 | -1): FValue {
+  const present = values.filter((v) => v !== null && v !== '');
+  const dates = present.filter(
+    (v): v is string => typeof v === 'string' && Number.isNaN(Number(v)),
+  );
+  if (dates.length > 0 && dates.length === present.length) {
+    const ms = dates.map(toInstant);
+    const best = sign > 0 ? Math.max(...ms) : Math.min(...ms);
+    return dates[ms.indexOf(best)]!;
+  }
+  const nums = present.map(toNumber);
+  if (nums.length === 0) return null;
+  return sign > 0 ? Math.max(...nums) : Math.min(...nums);
 }
 
 export const FUNCTIONS: Record<string, FnSpec> = {
@@ -124,8 +141,8 @@ export const FUNCTIONS: Record<string, FnSpec> = {
   },
   INT: { min: 1, max: 1, fn: (a) => Math.floor(toNumber(a[0]!())) },
   SUM: { min: 1, max: ANY, fn: (a) => flat(all(a)).reduce<number>((s, v) => s + toNumber(v), 0) },
-  MAX: { min: 1, max: ANY, fn: (a) => Math.max(...flat(all(a)).map(toNumber)) },
-  MIN: { min: 1, max: ANY, fn: (a) => Math.min(...flat(all(a)).map(toNumber)) },
+  MAX: { min: 1, max: ANY, fn: (a) => extreme(flat(all(a)), 1) },
+  MIN: { min: 1, max: ANY, fn: (a) => extreme(flat(all(a)), -1) },
   COUNTA: { min: 1, max: ANY, fn: (a) => flat(all(a)).filter(isTruthy).length },
   ISERROR: {
     min: 1,
@@ -140,6 +157,11 @@ export const FUNCTIONS: Record<string, FnSpec> = {
       }
     },
   },
+  IS_BEFORE: { min: 2, max: 2, fn: (a) => toInstant(a[0]!()) < toInstant(a[1]!()) },
+  IS_AFTER: { min: 2, max: 2, fn: (a) => toInstant(a[0]!()) > toInstant(a[1]!()) },
+  IS_SAME: { min: 2, max: 3, fn: (a) => isSame(a[0]!(), a[1]!(), a[2]?.()) },
+  DATETIME_DIFF: { min: 2, max: 3, fn: (a) => datetimeDiff(a[0]!(), a[1]!(), a[2]?.()) },
+  DATETIME_PARSE: { min: 1, max: 3, fn: (a) => datetimeParse(a[0]!(), a[1]?.()) },
   REGEX_MATCH: {
     min: 2,
     max: 2,

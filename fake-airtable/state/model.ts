@@ -116,8 +116,10 @@ export interface FieldOptions {
   max?: number;
   formula?: string;
   durationFormat?: string;
-  /** count fields: the link field whose records are counted */
+  /** count, lookup and rollup fields: the link field whose records are counted or read */
   recordLinkFieldId?: string;
+  /** lookup and rollup fields: the field of the linked table whose values are read */
+  fieldIdInLinkedTable?: string;
 }
 
 export interface Field {

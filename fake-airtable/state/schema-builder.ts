@@ -90,6 +90,22 @@ export function addField(
       );
     raw = { ...raw, recordLinkFieldId: link.id };
   }
+  if ((type === 'multipleLookupValues' || type === 'rollup') && raw) {
+    // The admin API may name the link field and the linked table's field; ids work too.
+    const link = table.fields.find(
+      (f) => f.id === raw!.recordLinkFieldId || f.name === raw!.recordLinkFieldId,
+    );
+    const target = base.tables.find((t) => t.id === link?.options?.linkedTableId);
+    const looked = target?.fields.find(
+      (f) => f.id === raw!.fieldIdInLinkedTable || f.name === raw!.fieldIdInLinkedTable,
+    );
+    if (!link || link.type !== 'multipleRecordLinks' || !looked)
+      throw new SchemaError(
+        'INVALID_FIELD_TYPE_OPTIONS',
+        'options.recordLinkFieldId must name a link field and options.fieldIdInLinkedTable a field of the linked table',
+      );
+    raw = { ...raw, recordLinkFieldId: link.id, fieldIdInLinkedTable: looked.id };
+  }
   let options;
   try {
     options = normalizeOptions(type, raw, strict);

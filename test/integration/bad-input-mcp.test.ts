@@ -235,19 +235,54 @@ describe('POST /mcp: the protocol layer', () => {
 
   it('survives deep nesting and huge arrays within the size limit', async () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-    for (const args of [
-      `{"records": ${deep}}`,
-      `{"records": [${Array.from({ length: 400_000 }, () => '0').join(',')}]}`,
+    const deepFilter = `${'{"not":'.repeat(100_000)}{"field":"Name","op":"isEmpty"}${'}'.repeat(100_000)}`;
+    for (const [tool, args] of [
+      ['create_records', `{"records": ${deep}}`],
+      ['create_records', `{"records": [${Array.from({ length: 400_000 }, () => '0').join(',')}]}`],
+      [
+        'list_records',
+        `{"baseId": "${fuzzBases[0]!.id}", "table": "Tasks", "filter": ${deepFilter}}`,
+      ],
     ]) {
       const started = Date.now();
       const a = await mcp(
-        `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create_records","arguments":${args}}}`,
+        `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"${tool}","arguments":${args}}}`,
       );
       assertSafeAnswer('nesting', a);
       expect(Date.now() - started).toBeLessThan(10_000);
     }
   });
 });
+
+/** Filter trees: real field names and operators with hostile values, and nonsense shapes. */
+const filterTree: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small' },
+    fc.record(
+      {
+        field: fc.oneof(fc.constantFrom('Name', 'Notes', 'Count', 'Done'), hostileString),
+        op: fc.oneof(
+          fc.constantFrom('=', '!=', '<', 'contains', 'isEmpty', 'hasAnyOf', 'isOn', 'isWithin'),
+          hostileString,
+        ),
+        value: fc.oneof(
+          hostileString,
+          fc.integer(),
+          fc.boolean(),
+          fc.array(hostileString, { maxLength: 3 }),
+        ),
+        timeZone: fc.oneof(fc.constantFrom('UTC', 'Asia/Tokyo'), hostileString),
+        caseSensitive: fc.boolean(),
+        days: fc.integer({ min: -1, max: 40_000 }),
+      },
+      { requiredKeys: [] },
+    ),
+    fc.array(tie('node'), { maxLength: 3 }).map((and) => ({ and })),
+    fc.array(tie('node'), { maxLength: 3 }).map((or) => ({ or })),
+    tie('node').map((not) => ({ not })),
+    hostileJson,
+  ),
+})).node;
 
 /** Plausible values per argument name (real ids, names), mixed with hostile ones. */
 function argValue(key: string, base: FuzzBase): fc.Arbitrary<unknown> {
@@ -278,6 +313,36 @@ function argValue(key: string, base: FuzzBase): fc.Arbitrary<unknown> {
     }),
     maxRecords: fc.integer({ min: -5, max: 2000 }),
     typecast: fc.boolean(),
+    // Issue 13's arguments: structured filters, read formats, dry runs, summaries.
+    filter: filterTree,
+    filterByFormula: fc.oneof(
+      fc.constantFrom('{Count} > 1', 'AND({Done}, {Name} != "")', 'TRUE()) + (TRUE()'),
+      hostileString,
+    ),
+    sort: fc.array(
+      fc.record({
+        field: fc.oneof(fc.constantFrom('Name', 'Count'), hostileString),
+        direction: fc.oneof(fc.constantFrom('asc', 'desc'), hostileString),
+      }),
+      { maxLength: 3 },
+    ),
+    view: fc.oneof(fc.constant('Grid view'), hostileString),
+    cellFormat: fc.oneof(fc.constantFrom('json', 'string'), hostileString),
+    timeZone: fc.oneof(fc.constantFrom('UTC', 'Europe/Paris', 'Mars/Olympus'), hostileString),
+    userLocale: fc.oneof(fc.constantFrom('en-us', 'fr'), hostileString),
+    returnFieldsByFieldId: fc.boolean(),
+    includeLookups: fc.boolean(),
+    dryRun: fc.boolean(),
+    groupBy: fc.oneof(fc.constantFrom('Name', 'Count', 'Done'), hostileString),
+    metrics: fc.array(
+      fc.record({
+        field: fc.oneof(fc.constantFrom('Count', 'Name'), hostileString),
+        op: fc.oneof(fc.constantFrom('sum', 'avg', 'min', 'max', 'countUnique'), hostileString),
+      }),
+      { maxLength: 3 },
+    ),
+    maxSeconds: fc.integer({ min: -1, max: 5 }),
+    offset: fc.oneof(fc.integer({ min: -1, max: 5 }), hostileString),
   };
   return fc.oneof(
     { arbitrary: plausible[key] ?? hostileString, weight: 12 },
@@ -327,6 +392,8 @@ describe('tools/call with fuzzed arguments', () => {
         expect(Date.now() - started).toBeLessThan(15_000);
         // Bugs, not answers: an exception no tool expected, or a tool breaking its own output schema.
         expect(text).not.toMatch(/Internal error|Output validation error|it has been logged/);
+        // A dry run never writes, whatever else happens.
+        if ((args as { dryRun?: unknown }).dryRun === true) expect(airtableState()).toBe(before);
         if (result.isError) {
           refused++;
           // A batched write may fail part-way and says so; anything else must have written nothing.

@@ -201,3 +201,33 @@ describe.each(['127.0.0.1', '[::1]'])('the same server reached as %s', (alias) =
     expect(moved.searchParams.get('x')).toBe('1');
   });
 });
+
+// MCP 2025-11-25 tools, "Error Handling": unknown tools and malformed requests are protocol
+// errors (JSON-RPC -32602); problems with a known tool's arguments are isError tool results.
+describe('tools/call errors', () => {
+  const call = (params: unknown) =>
+    rawRequest(
+      'POST',
+      '/mcp',
+      mcpHeaders({ Authorization: `Bearer ${session}` }),
+      JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params }),
+    );
+
+  it.each([
+    ['an unknown tool', { name: 'drop_everything', arguments: {} }],
+    ['arguments that are not an object', { name: 'whoami', arguments: [1, 2] }],
+    ['arguments that are a string', { name: 'list_bases', arguments: 'x' }],
+    ['no tool name', { arguments: {} }],
+  ])('%s: JSON-RPC -32602', async (_label, params) => {
+    const answer = await call(params);
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32602 } });
+  });
+
+  it('an argument the tool does not take: an isError result naming it', async () => {
+    const answer = await call({ name: 'list_bases', arguments: { nameContains: 'x', bogus: 1 } });
+    const result = answer.json?.result as { isError?: boolean; content: { text: string }[] };
+    expect(result.isError).toBe(true);
+    expect(result.content[0]!.text).toMatch(/bogus/);
+  });
+});

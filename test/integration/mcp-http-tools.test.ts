@@ -123,6 +123,23 @@ it('search_records and get_record', async () => {
   expect(rec.fields).toMatchObject({ Name: 'Task 042', Count: 42 });
 });
 
+it('summarize_records totals all 250 records in three Airtable calls', async () => {
+  let summary:
+    { complete: boolean; totals: { count: number; metrics: { value: unknown }[] } } | undefined;
+  const requests = await baseRequestsDuring(async () => {
+    summary = await run('summarize_records', {
+      baseId,
+      table: 'Tasks',
+      metrics: [{ field: 'Count', op: 'sum' }],
+    });
+  });
+  expect(summary).toMatchObject({
+    complete: true,
+    totals: { count: 250, metrics: [{ value: (249 * 250) / 2 }] },
+  });
+  expect(requests).toBe(3);
+});
+
 it('create_records with 25 records makes three Airtable calls; update and delete them', async () => {
   const records = Array.from({ length: 25 }, (_, i) => ({ fields: { Name: `New ${i}` } }));
   let created: { records: Rec[]; createdCount: number } | undefined;

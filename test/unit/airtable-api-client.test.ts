@@ -197,6 +197,19 @@ describe('AirtableApi: URLs, methods and bodies', () => {
     expect(calls[0]!.url).toBe(`${HOST}/v0/${BASE}/tbl1/recA`);
   });
 
+  it('getRecord: cellFormat, timeZone, userLocale and returnFieldsByFieldId in the query', async () => {
+    const { api, calls } = makeApi([{ json: rec('recA', { fldA: 'a' }) }]);
+    await api.getRecord(BASE, 'tbl1', 'recA', {
+      cellFormat: 'string',
+      timeZone: 'Europe/Paris',
+      userLocale: 'fr',
+      returnFieldsByFieldId: true,
+    });
+    expect(calls[0]!.url).toBe(
+      `${HOST}/v0/${BASE}/tbl1/recA?cellFormat=string&timeZone=Europe%2FParis&userLocale=fr&returnFieldsByFieldId=true`,
+    );
+  });
+
   it('createRecords: POST with records and typecast; refuses more than 10 or none', async () => {
     const { api, calls } = makeApi([{ json: { records: [rec('rec1', { A: 1 })] } }]);
     await api.createRecords(BASE, 'tbl1', [{ fields: { A: 1 } }], { typecast: true });
@@ -573,5 +586,36 @@ describe('AirtableRateLimiter', () => {
     expect(l.tryAcquire({ baseId: 'appD', patUserKey: 'u' })).toBeGreaterThan(0);
     now += 1000;
     expect(l.tryAcquire({ baseId: 'appA', patUserKey: 'u' })).toBe(0);
+  });
+
+  it('a request in flight holds its slot until answered, then for a window from the answer', async () => {
+    let now = 0;
+    const l = new AirtableRateLimiter({ now: () => now, windowMs: 1000 });
+    const keys = { baseId: 'appA' };
+    const opts = { maxWaitMs: 0 };
+    const slow = await l.acquireSlot(keys, opts);
+    for (let i = 0; i < 4; i++) l.settle(keys, (await l.acquireSlot(keys, opts)).slot);
+    now = 5_000; // long after it was sent: the four answered ones have left the window
+    for (let i = 0; i < 4; i++) expect(l.tryAcquire(keys)).toBe(0);
+    // The slow one has not been answered: it may only now reach Airtable, so it still counts.
+    expect(l.tryAcquire(keys)).toBeGreaterThan(0);
+    l.settle(keys, slow.slot);
+    now += 999;
+    expect(l.tryAcquire(keys)).toBeGreaterThan(0);
+    now += 1;
+    expect(l.tryAcquire(keys)).toBe(0);
+  });
+
+  it('a request given up on counts one more window', async () => {
+    let now = 0;
+    const l = new AirtableRateLimiter({ now: () => now, windowMs: 1000, perBasePerSecond: 1 });
+    const keys = { baseId: 'appA' };
+    const { slot } = await l.acquireSlot(keys, { maxWaitMs: 0 });
+    now = 300;
+    l.settle(keys, slot, true);
+    now = 2_299;
+    expect(l.tryAcquire(keys)).toBeGreaterThan(0);
+    now = 2_300;
+    expect(l.tryAcquire(keys)).toBe(0);
   });
 });

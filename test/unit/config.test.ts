@@ -17,6 +17,8 @@ describe('loadConfig', () => {
     expect(c.attachmentFetchAllowPrivate).toBe(false);
     expect(c.storageBackend).toBe('back4app');
     expect(c.encryptionKeys).toHaveLength(1);
+    expect(c.mcp.maxResultChars).toBe(100_000);
+    expect(loadConfig({ ...good, MCP_MAX_RESULT_CHARS: '40000' }).mcp.maxResultChars).toBe(40_000);
   });
 
   it('names a missing SECRET_KEY and how to make one', () => {
@@ -50,6 +52,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...good, PORT: '70000' })).toThrow(/PORT/);
     expect(() => loadConfig({ ...good, STORAGE_BACKEND: 'sqlite' })).toThrow(/STORAGE_BACKEND/);
     expect(() => loadConfig({ ...good, STORAGE_BACKEND: 'redis' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ ...good, MCP_MAX_RESULT_CHARS: '500' })).toThrow(
+      /MCP_MAX_RESULT_CHARS/,
+    );
   });
 
   it('takes the content base URL like the API base URL, and refuses a bad one', () => {

@@ -3,7 +3,15 @@ import { AirtableApi } from '../../cloud/airtable/api-client';
 import { AirtableApiError } from '../../cloud/airtable/api-errors';
 import { AirtableRateLimiter } from '../../cloud/airtable/rate-limiter';
 import { chunk, writeInBatches } from '../../cloud/mcp/batching';
-import { fittingPrefix, jsonLength, shortenLongTexts } from '../../cloud/mcp/result-size';
+import {
+  configureResultSize,
+  DEFAULT_MAX_RESULT_CHARS,
+  fittingPrefix,
+  jsonLength,
+  maxResultChars,
+  pageFrom,
+  shortenLongTexts,
+} from '../../cloud/mcp/result-size';
 import { createMcpServer, listedTools } from '../../cloud/mcp/server';
 import type { ToolContext } from '../../cloud/mcp/tool-context';
 import { PartialWriteError, ToolInputError, toolErrorResult } from '../../cloud/mcp/tool-errors';
@@ -69,6 +77,38 @@ describe('result size', () => {
     expect(fit.items).toHaveLength(5);
     expect(fit.chars).toBe(505);
     expect(jsonLength(items[0])).toBe(100);
+  });
+
+  it('pageFrom continues where the last part stopped, and always makes progress', () => {
+    const items = Array.from({ length: 300 }, (_, i) => ({ i, pad: 'x'.repeat(90) }));
+    const seen: number[] = [];
+    let start = 0;
+    for (let n = 0; n < 20; n++) {
+      const page = pageFrom(items, start, 10_000);
+      expect(jsonLength(page.items)).toBeLessThanOrEqual(10_000 - 2_000);
+      seen.push(...page.items.map((x) => x.i));
+      if (page.next === undefined) break;
+      start = page.next;
+    }
+    expect(seen).toEqual(items.map((x) => x.i));
+    const huge = pageFrom([{ big: 'y'.repeat(20_000) }, { small: 1 }], 0, 10_000);
+    expect(huge).toMatchObject({ next: 1, oversized: true });
+    expect(huge.items).toHaveLength(1);
+    expect(pageFrom(items, 300, 10_000)).toEqual({ items: [] });
+  });
+
+  it('the budget comes from the connection, else the process setting, within safe bounds', () => {
+    expect(maxResultChars()).toBe(DEFAULT_MAX_RESULT_CHARS);
+    try {
+      configureResultSize(50_000);
+      expect(maxResultChars()).toBe(50_000);
+      expect(maxResultChars({ limits: { maxResultChars: 20_000 } })).toBe(20_000);
+      expect(maxResultChars({ limits: { maxResultChars: 5 } })).toBe(10_000);
+      configureResultSize(1e9);
+      expect(maxResultChars()).toBe(1_000_000);
+    } finally {
+      configureResultSize(DEFAULT_MAX_RESULT_CHARS);
+    }
   });
 });
 

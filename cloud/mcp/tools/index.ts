@@ -22,6 +22,7 @@ import { listCommentsTool } from './list-comments';
 import { listRecordsTool } from './list-records';
 import { listTablesTool } from './list-tables';
 import { searchRecordsTool } from './search-records';
+import { summarizeRecordsTool } from './summarize-records';
 import { updateFieldTool } from './update-field';
 import { updateRecordsTool } from './update-records';
 import { updateTableTool } from './update-table';
@@ -36,6 +37,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   listRecordsTool,
   searchRecordsTool,
   getRecordTool,
+  summarizeRecordsTool,
   createRecordsTool,
   updateRecordsTool,
   deleteRecordsTool,

@@ -1,9 +1,9 @@
-/** list_bases: every base this connection can see (follows Airtable's offsets). */
+/** list_bases: every base this connection can see (follows Airtable's offsets), paged to fit. */
 import { z } from 'zod';
 import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
-import { fittingPrefix } from '../result-size';
-import { noticeOutput } from '../schemas';
+import { maxResultChars, pageFrom } from '../result-size';
+import { nextPositionOutput, noticeOutput, positionInput } from '../schemas';
 
 const output = z.object({
   bases: z.array(
@@ -13,7 +13,8 @@ const output = z.object({
       permissionLevel: z.string().describe('Your access: none, read, comment, edit or create.'),
     }),
   ),
-  total: z.number().int().describe('How many bases Airtable listed.'),
+  total: z.number().int().describe('How many bases matched (all pages).'),
+  nextOffset: nextPositionOutput('bases'),
   notice: noticeOutput,
 });
 
@@ -22,13 +23,15 @@ export const listBasesTool = defineTool({
   title: 'List bases',
   description:
     'Lists the Airtable bases this connection can access, with their ids and your permission level. ' +
-    'Start here to find the baseId the other tools need. Bases not granted to this connection do not appear.',
+    'Start here to find the baseId the other tools need. Bases not granted to this connection do ' +
+    'not appear. A very long list comes in parts: continue with nextOffset.',
   input: z.object({
     nameContains: z
       .string()
       .max(200)
       .optional()
       .describe('Only bases whose name contains this text (case-insensitive).'),
+    offset: positionInput('bases'),
   }),
   output,
   annotations: READS,
@@ -38,9 +41,14 @@ export const listBasesTool = defineTool({
     const bases = (needle ? all.filter((b) => b.name.toLowerCase().includes(needle)) : all).map(
       (b) => ({ id: b.id, name: b.name, permissionLevel: b.permissionLevel }),
     );
-    const fit = fittingPrefix(bases);
-    if (fit.items.length === bases.length) return { data: { bases, total: bases.length } };
-    const notice = `Showing ${fit.items.length} of ${bases.length} bases (result size limit); use nameContains to narrow the list.`;
-    return { data: { bases: fit.items, total: bases.length, notice }, notice };
+    const page = pageFrom(bases, args.offset, maxResultChars(ctx));
+    if (page.next === undefined) return { data: { bases: page.items, total: bases.length } };
+    const notice =
+      `Showing bases ${args.offset + 1}-${page.next} of ${bases.length} (result size limit). ` +
+      `Call again with offset ${page.next} for more, or narrow the list with nameContains.`;
+    return {
+      data: { bases: page.items, total: bases.length, nextOffset: page.next, notice },
+      notice,
+    };
   },
 });

@@ -1,51 +1,40 @@
-/** list_records: records of a table, filtered, sorted and paged. */
+/** list_records: records of a table, filtered, sorted, projected and paged. */
 import { z } from 'zod';
 import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
+import { filterByFormulaInput, filterInput, recordFilterFormula } from '../filter-input';
+import { readOptionsShape, readParams } from '../read-options';
 import { collectRecords } from '../record-pages';
+import { maxResultChars } from '../result-size';
 import {
   baseIdInput,
-  fieldNameInput,
   maxRecordsInput,
   offsetInput,
   recordListOutput,
   returnFieldsInput,
+  sortInput,
   tableInput,
   viewInput,
 } from '../schemas';
+import { TableSchema } from '../table-schema';
 
 export const listRecordsTool = defineTool({
   name: 'list_records',
   title: 'List records',
   description:
-    'Lists records of a table, optionally filtered by an Airtable formula, sorted, limited to some ' +
-    'fields or a view. Returns up to maxRecords records and, when more remain, an offset to continue. ' +
-    'For a plain text search use search_records instead of writing a formula.',
+    'Lists records of a table, optionally filtered (a structured "filter", an Airtable formula, or ' +
+    "both), sorted, limited to some fields or to a view's records, as typed values or as display " +
+    'text. Returns up to maxRecords records and, when more remain, an offset to continue. For a ' +
+    'plain text search use search_records; for counts and totals use summarize_records.',
   input: z.object({
     baseId: baseIdInput,
     table: tableInput,
-    filterByFormula: z
-      .string()
-      .min(1)
-      .max(50_000)
-      .optional()
-      .describe(
-        'Airtable formula; records where it is truthy are returned. Examples: {Status} = "Done", ' +
-          'AND({Price} > 10, NOT({Archived})), IS_AFTER({Due}, TODAY()). Field names go in {braces}; ' +
-          'text in double quotes with \\" and \\\\ escaped.',
-      ),
-    sort: z
-      .array(
-        z.object({
-          field: fieldNameInput.describe('Field name or id to sort by.'),
-          direction: z.enum(['asc', 'desc']).default('asc').describe('asc (default) or desc.'),
-        }),
-      )
-      .max(20)
-      .optional()
-      .describe("Sort order, first entry first; overrides the view's order."),
+    filter: filterInput,
+    filterByFormula: filterByFormulaInput,
+    sort: sortInput,
     fields: returnFieldsInput,
     view: viewInput.optional(),
+    ...readOptionsShape,
     pageSize: z
       .number()
       .int()
@@ -59,18 +48,25 @@ export const listRecordsTool = defineTool({
   output: z.object(recordListOutput),
   annotations: READS,
   async run(args, ctx, signal) {
+    const read = readParams(args);
+    const formula = await recordFilterFormula(
+      args,
+      new TableSchema(ctx, args.baseId, args.table, signal),
+    );
     const got = await collectRecords(
       ctx.airtable,
       args.baseId,
       args.table,
       {
-        ...(args.filterByFormula ? { filterByFormula: args.filterByFormula } : {}),
+        ...(formula ? { filterByFormula: formula } : {}),
         ...(args.sort ? { sort: args.sort } : {}),
         ...(args.fields ? { fields: args.fields } : {}),
         ...(args.view ? { view: args.view } : {}),
+        ...read,
       },
       {
         limit: args.maxRecords,
+        maxChars: maxResultChars(ctx),
         signal,
         ...(args.pageSize ? { pageSize: args.pageSize } : {}),
         ...(args.offset ? { offset: args.offset } : {}),

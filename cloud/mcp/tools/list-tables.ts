@@ -1,9 +1,16 @@
-/** list_tables: a base's tables, at the level of detail the model asks for. */
+/** list_tables: a base's tables, at the level of detail the model asks for, paged to fit. */
 import { z } from 'zod';
 import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
-import { fittingPrefix } from '../result-size';
-import { baseIdInput, fieldOutput, noticeOutput, viewOutput } from '../schemas';
+import { maxResultChars, pageFrom } from '../result-size';
+import {
+  baseIdInput,
+  fieldOutput,
+  nextPositionOutput,
+  noticeOutput,
+  positionInput,
+  viewOutput,
+} from '../schemas';
 import { fieldOut, tableSummary, viewOut } from '../table-lookup';
 
 const tableOutput = z.object({
@@ -18,6 +25,8 @@ const tableOutput = z.object({
 const output = z.object({
   baseId: z.string(),
   tables: z.array(tableOutput),
+  totalTables: z.number().int().describe('How many tables the base has.'),
+  nextOffset: nextPositionOutput('tables'),
   notice: noticeOutput,
 });
 
@@ -27,7 +36,8 @@ export const listTablesTool = defineTool({
   description:
     "Lists a base's tables. detailLevel tables gives ids and names only (cheap, for big bases); " +
     'fields adds each field (id, name, type); full also adds field options (select choices, linked ' +
-    'tables...) and views. For one table in depth use describe_table.',
+    'tables...) and views. A big schema comes in parts: continue with nextOffset. For one table in ' +
+    'depth use describe_table.',
   input: z.object({
     baseId: baseIdInput,
     detailLevel: z
@@ -36,6 +46,7 @@ export const listTablesTool = defineTool({
       .describe(
         'tables: names and ids; fields: + fields; full: + field options and views. Default fields.',
       ),
+    offset: positionInput('tables'),
   }),
   output,
   annotations: READS,
@@ -47,12 +58,41 @@ export const listTablesTool = defineTool({
       ...(args.detailLevel !== 'tables' ? { fields: t.fields.map((f) => fieldOut(f, full)) } : {}),
       ...(full ? { views: t.views.map(viewOut) } : {}),
     }));
-    const fit = fittingPrefix(shaped);
-    if (fit.items.length === shaped.length)
-      return { data: { baseId: args.baseId, tables: shaped } };
+    const max = maxResultChars(ctx);
+    const page = pageFrom(shaped, args.offset, max);
+    const base = { baseId: args.baseId, totalTables: tables.length };
+    if (page.oversized) {
+      // One table alone is over the budget: list it without fields; describe_table pages them.
+      const t = page.items[0]!;
+      const notice =
+        `Table "${t.name}" alone is over ${max} characters at this detail level; its fields are left ` +
+        `out here. Use describe_table (which pages fields) for it` +
+        (page.next !== undefined ? `, and offset ${page.next} for the next tables.` : '.');
+      return {
+        data: {
+          ...base,
+          tables: [tableSummary(tables[args.offset]!)],
+          ...(page.next !== undefined ? { nextOffset: page.next } : {}),
+          notice,
+        },
+        notice,
+      };
+    }
+    if (page.next === undefined && args.offset === 0)
+      return { data: { ...base, tables: page.items } };
     const notice =
-      `Showing ${fit.items.length} of ${shaped.length} tables (result size limit). ` +
-      'Use detailLevel "tables" for all names, then describe_table for the ones you need.';
-    return { data: { baseId: args.baseId, tables: fit.items, notice }, notice };
+      page.next === undefined
+        ? `Showing tables ${args.offset + 1}-${tables.length} of ${tables.length}.`
+        : `Showing tables ${args.offset + 1}-${page.next} of ${tables.length} (result size limit). ` +
+          `Call again with offset ${page.next} for the rest, or use detailLevel "tables" for all names.`;
+    return {
+      data: {
+        ...base,
+        tables: page.items,
+        ...(page.next !== undefined ? { nextOffset: page.next } : {}),
+        notice,
+      },
+      notice,
+    };
   },
 });

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { MAX_PAYLOADS_PER_REQUEST } from '../../airtable/api-webhooks';
 import { READS } from '../annotations';
 import { defineTool } from '../define-tool';
-import { fittingPrefix, MAX_RESULT_CHARS } from '../result-size';
+import { fittingPrefix, itemsBudget, maxResultChars } from '../result-size';
 import { baseIdInput, noticeOutput, webhookIdInput } from '../schemas';
 
 export const listWebhookPayloadsTool = defineTool({
@@ -58,7 +58,8 @@ export const listWebhookPayloadsTool = defineTool({
       { ...(args.cursor !== undefined ? { cursor: args.cursor } : {}), limit: args.limit },
       { signal },
     );
-    const fit = fittingPrefix(page.payloads);
+    const max = maxResultChars(ctx);
+    const fit = fittingPrefix(page.payloads, 0, itemsBudget(max));
     if (fit.items.length === page.payloads.length)
       return {
         data: { payloads: page.payloads, cursor: page.cursor, mightHaveMore: page.mightHaveMore },
@@ -67,7 +68,7 @@ export const listWebhookPayloadsTool = defineTool({
     const cursor = page.cursor - (page.payloads.length - fit.items.length);
     const notice =
       fit.items.length === 0
-        ? `One payload is larger than ${MAX_RESULT_CHARS} characters and cannot be shown; call again with cursor ${cursor + 1} to skip it.`
+        ? `One payload is larger than ${max} characters and cannot be shown; call again with cursor ${cursor + 1} to skip it.`
         : `Showing ${fit.items.length} of ${page.payloads.length} payloads (result size limit); call again with cursor ${cursor}.`;
     return {
       data: { payloads: fit.items, cursor, mightHaveMore: true, notice },

@@ -16,6 +16,9 @@ import {
   typecastInput,
 } from '../schemas';
 import { ToolInputError } from '../tool-errors';
+import { dryRunInput, updateDryRunOutput } from '../dry-run/outputs';
+import { planUpdate } from '../dry-run/plans';
+import { maxResultChars } from '../result-size';
 import { writtenRecords, writtenRecordsOutput } from '../write-output';
 
 export const updateRecordsTool = defineTool({
@@ -25,7 +28,8 @@ export const updateRecordsTool = defineTool({
     'Updates records (up to 1000 per call; sent to Airtable in batches of 10). mode "merge" (default) ' +
     'changes only the fields given; mode "replace" also clears every field not given. With ' +
     'fieldsToMergeOn it upserts instead: records whose values in those fields match an existing ' +
-    'record update it, the others are created, and ids are optional.',
+    'record update it, the others are created, and ids are optional. dryRun: true shows, for each ' +
+    'record, the current and new values (and checks them) without writing.',
   input: z.object({
     baseId: baseIdInput,
     table: tableInput,
@@ -54,17 +58,32 @@ export const updateRecordsTool = defineTool({
       .optional()
       .describe('Upsert: 1-3 field names whose values identify a record (e.g. ["Email"]).'),
     typecast: typecastInput,
+    dryRun: dryRunInput,
   }),
   output: z.object({
     ...writtenRecordsOutput,
     updatedCount: z.number().int().describe('Records that existed and were changed.'),
     createdCount: z.number().int().describe('Records created by an upsert (0 otherwise).'),
     createdRecordIds: z.array(z.string()).optional().describe('Upsert only: ids created.'),
+    dryRun: updateDryRunOutput,
   }),
   annotations: CHANGES,
   async run(args, ctx, signal) {
     const replace = args.mode === 'replace';
     const merge = args.fieldsToMergeOn;
+    if (!merge) requireIds(args.records);
+    if (args.dryRun) {
+      const plan = await planUpdate(
+        { ctx, baseId: args.baseId, table: args.table, signal },
+        { records: args.records, replace, typecast: args.typecast, fieldsToMergeOn: merge },
+      );
+      const data = { records: [], updatedCount: 0, createdCount: 0, dryRun: plan };
+      const summary = plan.valid
+        ? `${plan.wouldUpdate} records would be updated${merge ? ` and ${plan.wouldCreate} created` : ''}.`
+        : `${plan.issueCount} problems found.`;
+      const notice = `Dry run: nothing was written. ${summary}${plan.notice ? ` ${plan.notice}` : ''}`;
+      return { data, notice };
+    }
     const written: AirtableRecord[] = [];
     const created: string[] = [];
     if (merge) {
@@ -81,13 +100,6 @@ export const updateRecordsTool = defineTool({
         return res.records;
       });
     } else {
-      const missing = args.records.flatMap((r, i) => (r.id ? [] : [i]));
-      if (missing.length > 0) {
-        throw new ToolInputError(
-          `records[${missing.slice(0, 10).join('], records[')}] ha${missing.length > 1 ? 've' : 's'} no id; ` +
-            'give each record its id, or use fieldsToMergeOn to upsert.',
-        );
-      }
       const updates = args.records.map((r) => ({ id: r.id ?? '', fields: r.fields }));
       written.push(
         ...(await writeInBatches(updates, 'updated', (batch) =>
@@ -101,7 +113,7 @@ export const updateRecordsTool = defineTool({
         )),
       );
     }
-    const out = writtenRecords(written);
+    const out = writtenRecords(written, maxResultChars(ctx));
     const data = {
       ...out,
       updatedCount: written.length - created.length,
@@ -111,3 +123,13 @@ export const updateRecordsTool = defineTool({
     return out.notice ? { data, notice: out.notice } : { data };
   },
 });
+
+function requireIds(records: readonly { id?: string | undefined }[]): void {
+  const missing = records.flatMap((r, i) => (r.id ? [] : [i]));
+  if (missing.length > 0) {
+    throw new ToolInputError(
+      `records[${missing.slice(0, 10).join('], records[')}] ha${missing.length > 1 ? 've' : 's'} no id; ` +
+        'give each record its id, or use fieldsToMergeOn to upsert.',
+    );
+  }
+}
