@@ -36,7 +36,8 @@ it('resources/* and prompts/* need airtable:read', async () => {
   ] as const) {
     const answer = await rpc(writeOnly.access_token, method, params);
     expect({ method, status: answer.status }).toEqual({ method, status: 403 });
-    expect(String(answer.headers['www-authenticate'])).toContain('scope="airtable:read"');
+    // Step-up (MCP 2025-11-25): the challenge lists the scopes already granted plus the missing one.
+    expect(String(answer.headers['www-authenticate'])).toContain('scope="airtable:write airtable:read"');
   }
 
   const readOnly = (await sdkTokens(`${h.baseUrl}/mcp`, user.id, 'airtable:read')).tokens;
