@@ -16,6 +16,7 @@ import type { AppDeps } from '../deps';
 import { readBody } from '../http/body';
 import { HttpError } from '../http/errors';
 import { checkHostAndOrigin } from '../http/host-check';
+import { mcpSessionLimiter } from '../http/rate-limit';
 import { log } from '../log';
 import { count, countAuthFailure } from '../observability/metrics';
 import { createMcpServer } from '../mcp/server';
@@ -51,6 +52,7 @@ export interface McpRouteOptions {
 export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOptions): void {
   const resource = `${deps.config.publicUrl}/mcp`;
   const reconnectUrl = `${deps.config.publicUrl}/auth/authorize`;
+  const sessionLimit = mcpSessionLimiter(deps.config.rateLimits);
 
   for (const method of ['get', 'delete', 'put', 'patch'] as const) {
     app[method]('/mcp', (_req, res) => {
@@ -88,6 +90,9 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
           });
         }
         userId = outcome.value.session.userId;
+        // Per-session limit (cloud/http/rate-limit.ts): keyed on the session, so after authentication.
+        const limited = await sessionLimit(outcome.value.session.id);
+        if (limited) return jsonRpcError(res, 429, -32000, limited.message, limited.headers);
         platform = outcome.value.session.data.platform;
         sessionExpiresAt = outcome.value.session.expiresAt;
         if (outcome.value.session.data.kind === 'mcp_access')
