@@ -93,6 +93,9 @@ export async function startFakeAirtable(opts: StartFakeAirtableOptions): Promise
       res.end();
     });
   });
+  // As scripts/stack.ts: idle sockets outlive the clients' reuse window (no "other side closed").
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, host, () => resolve());

@@ -222,6 +222,11 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   require(appJs);
 
   const httpServer = http.createServer(app);
+  // Idle keep-alive sockets live longer than any client's reuse window (clients close theirs a
+  // second or two before the server's announced timeout; a busy client that misses that margin
+  // reuses a socket the server is closing: "other side closed"). 65 s, as load balancers use.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(opts.port, () => resolve());
