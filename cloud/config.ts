@@ -96,6 +96,14 @@ const EnvSchema = z.object({
   // How long Redis (REDIS_URL) may hold a verified session record, capped by its own expiry.
   SESSION_CACHE_REDIS_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
   CLEANUP_SCHEDULE: z.string().default('0 3 * * *'),
+  // How many reverse proxies in front of us append to X-Forwarded-For (cloud/http/rate-limit.ts).
+  // 0 (the safe default) ignores the header: a client could put anything in it.
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  // Scales every rate limit below and the built-in per-IP ones (tests and benchmarks raise it).
+  RATE_LIMIT_MULTIPLIER: z.coerce.number().positive().max(1_000_000).default(1),
+  RATE_LIMIT_TOKEN_PER_IP: z.coerce.number().int().min(1).max(10_000_000).default(300),
+  RATE_LIMIT_TOKEN_PER_CLIENT: z.coerce.number().int().min(1).max(10_000_000).default(300),
+  RATE_LIMIT_MCP_PER_SESSION: z.coerce.number().int().min(1).max(10_000_000).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX: z
     .enum(['0', '1', 'true', 'false'])
@@ -112,6 +120,17 @@ const EnvSchema = z.object({
   // JSON answers by default: Back4App's proxy may buffer SSE (UNVERIFIED; platform-facts.md).
   MCP_RESPONSE_MODE: z.enum(['json', 'sse']).default('json'),
 });
+
+/** Per-IP and per-session request limits (cloud/http/rate-limit.ts); every limit is per minute. */
+export interface RateLimitSettings {
+  /** Proxies whose X-Forwarded-For entries are trusted (0: the socket peer is the client). */
+  trustProxyHops: number;
+  /** Multiplies every limit (including the fixed per-IP limits of the sign-in endpoints). */
+  multiplier: number;
+  tokenPerIp: number;
+  tokenPerClient: number;
+  mcpPerSession: number;
+}
 
 export interface Config {
   nodeEnv: string;
@@ -161,6 +180,7 @@ export interface Config {
   /** Per-process decrypted-credential cache lifetime in ms (0: off). */
   credentialCacheTtlMs: number;
   cleanupSchedule: string;
+  rateLimits: RateLimitSettings;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sandbox: boolean;
   /** How /mcp answers a POST: one JSON body, or an SSE stream (MCP Streamable HTTP). */
@@ -234,6 +254,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionCacheRedisTtlMs: e.SESSION_CACHE_REDIS_TTL_MS,
     credentialCacheTtlMs: e.CREDENTIAL_CACHE_TTL_MS,
     cleanupSchedule: e.CLEANUP_SCHEDULE,
+    rateLimits: {
+      trustProxyHops: e.TRUST_PROXY_HOPS,
+      multiplier: e.RATE_LIMIT_MULTIPLIER,
+      tokenPerIp: e.RATE_LIMIT_TOKEN_PER_IP,
+      tokenPerClient: e.RATE_LIMIT_TOKEN_PER_CLIENT,
+      mcpPerSession: e.RATE_LIMIT_MCP_PER_SESSION,
+    },
     logLevel: e.LOG_LEVEL,
     sandbox: e.SANDBOX,
     mcpResponseMode: e.MCP_RESPONSE_MODE,

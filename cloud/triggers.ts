@@ -99,19 +99,43 @@ const RULES: Record<string, SaveRule> = {
   ...OAUTH_SAVE_RULES,
 };
 
+/**
+ * Parse's built-ins a client key could write by default (schema/_*.json locks them too). _Session
+ * is not here: parse-server allows only afterLogout on it, so its CLP alone locks it.
+ */
+export const LOCKED_BUILTINS_WITH_TRIGGERS = ['_User', '_Role', '_Installation'] as const;
+
+/**
+ * A refusal is an expected answer, not a fault: parse-server logs the error object it is given
+ * (middlewares.js handleParseErrors), stack included when there is one, so ours carries none and
+ * logs as one line - here and on Back4App, whose parse-server options we cannot set.
+ */
+export function refusal(code: number, message: string): Error {
+  const Parse = getParse();
+  const err: { stack?: string } & Error = new Parse.Error(code, message);
+  delete err.stack;
+  return err;
+}
+
 export function registerTriggers(): void {
   const Parse = getParse();
   const masterOnly = (req: { master: boolean }) => {
     if (!req.master)
-      throw new Parse.Error(Parse.Error.OPERATION_FORBIDDEN, 'This class is master-key only.');
+      throw refusal(Parse.Error.OPERATION_FORBIDDEN, 'This class is master-key only.');
   };
   for (const [className, rule] of Object.entries(RULES)) {
     Parse.Cloud.beforeSave(className, (req) => {
       masterOnly(req);
       const problem = rule(req.object, !req.original, getConfig().encryptionKeys);
-      if (problem) throw new Parse.Error(Parse.Error.VALIDATION_ERROR, problem);
+      if (problem) throw refusal(Parse.Error.VALIDATION_ERROR, problem);
     });
     // find, get and count: the CLPs already refuse client keys; this holds even if they drift.
+    Parse.Cloud.beforeFind(className, masterOnly);
+  }
+  // The built-ins this server never uses: the same second lock behind their CLPs, which matters
+  // where parse-server's options are out of our hands (Back4App: anonymous sign-up stays enabled).
+  for (const className of LOCKED_BUILTINS_WITH_TRIGGERS) {
+    Parse.Cloud.beforeSave(className, masterOnly);
     Parse.Cloud.beforeFind(className, masterOnly);
   }
   // Only on UserToken: parse-server re-reads the row before each delete once a beforeDelete
@@ -123,6 +147,6 @@ export function registerTriggers(): void {
   Parse.Cloud.beforeDelete(CLASSES.token, (req) => {
     masterOnly(req);
     if (stillLive(req.object, req.context))
-      throw new Parse.Error(Parse.Error.OPERATION_FORBIDDEN, STILL_LIVE_MESSAGE);
+      throw refusal(Parse.Error.OPERATION_FORBIDDEN, STILL_LIVE_MESSAGE);
   });
 }

@@ -130,6 +130,11 @@ export async function startBenchEnv(): Promise<BenchEnv> {
           AIRTABLE_OAUTH_BASE_URL: fake.url,
           AIRTABLE_API_BASE_URL: fake.url,
           AIRTABLE_CONTENT_BASE_URL: `${fake.url}/content`,
+          // As behind Back4App's one front proxy: each bench user's X-Forwarded-For address is its
+          // own (bench-users.ts), and the per-IP limits apply to it as they would in production.
+          TRUST_PROXY_HOPS: '1',
+          // The benches drive one session far past any assistant's pace; the limit is not measured.
+          RATE_LIMIT_MCP_PER_SESSION: '10000000',
           ...(opts.bypassAuthUserId ? { BENCH_BYPASS_AUTH_USER: opts.bypassAuthUserId } : {}),
         }),
         ready: /READY /,

@@ -38,7 +38,7 @@ export function removeOnExit(dir: string): { forget(): void } {
  * into a child, which gets exactly the values the bench chooses.
  */
 const PRODUCT_ENV =
-  /^(AIRTABLE_|PARSE_|MCP_|BENCH_|REDIS_|STORAGE_|TEST_|SECRET_KEY$|ENCRYPTION_KEY$|PUBLIC_URL$|DATABASE_URI$|PORT$|RATE_LIMIT_|SESSION_TTL|CLEANUP_|LOG_LEVEL$|NODE_ENV$|EMBEDDED_PG_PORT$|INSTANCE_DIST_DIR$)/;
+  /^(AIRTABLE_|PARSE_|MCP_|BENCH_|REDIS_|STORAGE_|TEST_|SECRET_KEY$|ENCRYPTION_KEY$|PUBLIC_URL$|DATABASE_URI$|PORT$|RATE_LIMIT_|TRUST_PROXY_HOPS$|SESSION_TTL|CLEANUP_|LOG_LEVEL$|NODE_ENV$|EMBEDDED_PG_PORT$|INSTANCE_DIST_DIR$)/;
 
 export function childEnv(own: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

@@ -3,7 +3,7 @@
  * same environment as the harness (DATABASE_URI, PORT, secrets, Airtable URLs), boots the stack
  * with the already-built bundle in INSTANCE_DIST_DIR, prints "READY <url>" and runs until SIGTERM.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startStack } from './stack';
@@ -25,9 +25,16 @@ async function main(): Promise<void> {
     restApiKey: need('PARSE_REST_API_KEY'),
     javascriptKey: process.env.PARSE_JAVASCRIPT_KEY ?? need('PARSE_REST_API_KEY'),
     silent: true,
+    // Back4App's parse-server options (tests: the locks must hold without ours).
+    enableAnonymousUsers: process.env.INSTANCE_ANONYMOUS_USERS === '1',
   });
   console.log(`READY ${stack.url}`);
-  const stop = () => void stack.stop().then(() => process.exit(0));
+  // The folder holds only parse-server's logs: nothing to keep once the instance is gone.
+  const stop = () =>
+    void stack.stop().then(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

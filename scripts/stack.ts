@@ -11,6 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { DIST } from './build';
+import { privateLogsFolder, quietRefusalsLoggerAdapter } from './parse-logger';
 
 export interface StackOptions {
   port: number;
@@ -27,6 +28,11 @@ export interface StackOptions {
   preParseBodies?: boolean;
   /** Quiet parse-server logs (tests). */
   silent?: boolean;
+  /**
+   * parse-server's anonymous sign-up (default off here). Tests turn it on to prove that the CLPs
+   * and triggers alone refuse it, as they must on Back4App, where this option is not ours to set.
+   */
+  enableAnonymousUsers?: boolean;
 }
 
 export interface RunningStack {
@@ -153,6 +159,10 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     app.use(express.urlencoded({ extended: false }));
   }
 
+  // parse-server's log files are readable by us only; its module-level logger (deprecation notices
+  // before our options apply) would otherwise write to ./logs of the working directory.
+  const logsFolder = privateLogsFolder(path.join(opts.dataDir, 'logs'));
+  process.env.PARSE_SERVER_LOGS_FOLDER = logsFolder;
   const { default: ParseServer } = await import('parse-server');
   // Options newer than parse-server's bundled typings are set too, hence the cast below.
   const options: Record<string, unknown> = {
@@ -165,8 +175,13 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     publicServerURL: `${url}/parse`,
     cloud: mainJs,
     allowClientClassCreation: false,
-    // parse-server's file logs go under the data folder, not the working directory.
-    logsFolder: path.join(opts.dataDir, 'logs'),
+    // This server has no Parse users: no anonymous sign-up either (schema/_User.json locks the
+    // class itself, which is what holds on Back4App).
+    enableAnonymousUsers: opts.enableAnonymousUsers ?? false,
+    // parse-server's file logs go under the data folder (0700), not the working directory, and a
+    // refused request logs one line, not a stack trace (scripts/parse-logger.ts).
+    logsFolder,
+    loggerAdapter: quietRefusalsLoggerAdapter(),
     enforcePrivateUsers: true,
     // Explicit values for options whose defaults parse-server 9 announces it will change (quiet logs).
     fileUpload: { allowedFileUrlDomains: [] },
@@ -182,6 +197,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       batchRequestLimit: 100,
     },
     protectedFieldsOwnerExempt: false,
+    protectedFieldsTriggerExempt: false,
     protectedFieldsSaveResponseExempt: false,
     installation: { duplicateDeviceTokenActionEnforceAuth: true },
     allowAggregationForReadOnlyMasterKey: false,
@@ -206,6 +222,11 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   require(appJs);
 
   const httpServer = http.createServer(app);
+  // Idle keep-alive sockets live longer than any client's reuse window (clients close theirs a
+  // second or two before the server's announced timeout; a busy client that misses that margin
+  // reuses a socket the server is closing: "other side closed"). 65 s, as load balancers use.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(opts.port, () => resolve());

@@ -17,7 +17,8 @@ import { HttpError, sendError } from '../http/errors';
 import { log } from '../log';
 import { count, countAuthFailure } from '../observability/metrics';
 import { StorageUnavailableError } from '../storage/base';
-import { esc, layout, PAGE_CSP } from '../web/html';
+import { esc, layout } from '../web/html';
+import { setPageHeaders } from '../web/page-headers';
 
 export {
   AccessDeniedError,
@@ -113,16 +114,8 @@ export function sendOAuthError(
   );
 }
 
-/** Security headers for every HTML page of the authorization flow (no framing: clickjacking). */
-export function setPageHeaders(res: Response): void {
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Security-Policy', PAGE_CSP);
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-}
+/** Security headers for every HTML page (one helper for all our pages: cloud/web/page-headers.ts). */
+export { setPageHeaders };
 
 /**
  * The error page shown instead of redirecting, while the client or its redirect URI is not

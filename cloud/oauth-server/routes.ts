@@ -13,7 +13,7 @@ import {
   protectedResourceMetadataHandler,
 } from './metadata-routes';
 import type { OAuthServerDeps } from './options';
-import { oauthRateLimit } from './rate-limit';
+import { oauthRateLimit, tokenRateLimits } from './rate-limit';
 import { registerHandler } from './register';
 import { revokeHandler } from './revoke';
 import { tokenHandler } from './token';
@@ -37,7 +37,7 @@ export function registerOAuthServerRoutes(
   deps: OAuthServerDeps & { oauthRateLimits?: Partial<OAuthRateLimits> },
 ): void {
   // RATE_LIMIT_MULTIPLIER scales the defaults (as cloud/http/rate-limit.ts does); explicit limits win.
-  const multiplier = Number(process.env.RATE_LIMIT_MULTIPLIER ?? '1') || 1;
+  const multiplier = deps.config.rateLimits.multiplier;
   const limits: OAuthRateLimits = {
     registrations: DEFAULT_RATE_LIMITS.registrations * multiplier,
     authorizations: DEFAULT_RATE_LIMITS.authorizations * multiplier,
@@ -63,7 +63,7 @@ export function registerOAuthServerRoutes(
   app.post(
     '/register',
     cors('POST, OPTIONS'),
-    oauthRateLimit({
+    oauthRateLimit(deps.config.rateLimits, {
       name: 'oauth-register',
       windowMs: 10 * 60 * 1000,
       limit: limits.registrations,
@@ -74,7 +74,7 @@ export function registerOAuthServerRoutes(
   // No CORS here: /authorize is a top-level navigation, never a fetch.
   app.get(
     '/authorize',
-    oauthRateLimit({
+    oauthRateLimit(deps.config.rateLimits, {
       name: 'oauth-authorize',
       windowMs: 60 * 1000,
       limit: limits.authorizations,
@@ -85,7 +85,12 @@ export function registerOAuthServerRoutes(
   app.post('/authorize/decision', run(decisionHandler(deps)));
 
   registerPreflight(app, '/token', 'POST');
-  app.post('/token', cors('POST, OPTIONS'), run(tokenHandler(deps)));
+  app.post(
+    '/token',
+    cors('POST, OPTIONS'),
+    ...tokenRateLimits(deps.config.rateLimits),
+    run(tokenHandler(deps)),
+  );
 
   registerPreflight(app, '/revoke', 'POST');
   app.post('/revoke', cors('POST, OPTIONS'), run(revokeHandler(deps)));

@@ -22,7 +22,7 @@ import { perIpLimit } from '../http/rate-limit';
 import { log } from '../log';
 import { countAuthFailure } from '../observability/metrics';
 import type { CredentialRef, PendingAuthorization } from '../storage/base';
-import { PAGE_CSP } from '../web/html';
+import { setPageHeaders } from '../web/page-headers';
 import { configureOAuthPage, connectedPage, describeAirtableError, errorPage } from '../web/pages';
 
 export interface AirtableAuthRouteOptions {
@@ -45,10 +45,8 @@ function wantsJson(req: Request): boolean {
 }
 
 function sendPage(res: Response, status: number, html: string): void {
-  res.status(status).setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Security-Policy', PAGE_CSP);
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.status(status);
+  setPageHeaders(res);
   res.send(html);
 }
 
@@ -94,7 +92,11 @@ export function registerAirtableAuthRoutes(
   deps: AppDeps,
   opts: AirtableAuthRouteOptions = {},
 ): void {
-  const limiter = perIpLimit({ windowMs: 60_000, limit: 30, name: 'authorize' });
+  const limiter = perIpLimit(deps.config.rateLimits, {
+    windowMs: 60_000,
+    limit: 30,
+    name: 'authorize',
+  });
 
   app.get(
     '/auth/authorize',

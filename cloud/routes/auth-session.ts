@@ -24,7 +24,7 @@ import { perIpLimit } from '../http/rate-limit';
 import { log } from '../log';
 import { StorageUnavailableError } from '../storage/base';
 import { countAuthFailure } from '../observability/metrics';
-import { PAGE_CSP } from '../web/html';
+import { setPageHeaders } from '../web/page-headers';
 import { connectedPage, homePage } from '../web/pages';
 
 // Airtable PATs look like pat<14>.<64 hex>; legacy API keys (key...) were retired in 2024, but we only
@@ -72,11 +72,14 @@ export function registerSessionRoutes(
   deps: AppDeps,
   opts: SessionRouteOptions = {},
 ): void {
-  const directLimiter = perIpLimit({ windowMs: 60_000, limit: 20, name: 'direct' });
+  const directLimiter = perIpLimit(deps.config.rateLimits, {
+    windowMs: 60_000,
+    limit: 20,
+    name: 'direct',
+  });
 
   app.get('/', (_req, res) => {
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.setHeader('Content-Security-Policy', PAGE_CSP);
+    setPageHeaders(res);
     res.send(
       homePage({
         publicUrl: deps.config.publicUrl,
@@ -128,7 +131,7 @@ export function registerSessionRoutes(
       if (accept.includes('text/html')) {
         const maxAge = Math.floor((record.expiresAt.getTime() - deps.now().getTime()) / 1000);
         res.setHeader('Set-Cookie', sessionCookie(secret, maxAge, deps.config.publicUrl));
-        res.setHeader('Content-Security-Policy', PAGE_CSP);
+        setPageHeaders(res);
         res
           .status(200)
           .type('html')

@@ -19,6 +19,7 @@ import { readBody } from '../http/body';
 import { HttpError } from '../http/errors';
 import { checkHostAndOrigin } from '../http/host-check';
 import { publicUrlFor } from '../http/public-origin';
+import { mcpSessionLimiter } from '../http/rate-limit';
 import { log } from '../log';
 import { count, countAuthFailure } from '../observability/metrics';
 import { wwwAuthenticate } from '../oauth-server/metadata';
@@ -64,6 +65,7 @@ interface Caller {
 
 export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOptions): void {
   const reconnectUrl = `${deps.config.publicUrl}/auth/authorize`;
+  const sessionLimit = mcpSessionLimiter(deps.config.rateLimits);
 
   for (const method of ['get', 'delete', 'put', 'patch'] as const) {
     app[method]('/mcp', (_req, res) => {
@@ -107,6 +109,12 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
       return undefined;
     }
     const { session } = outcome.value;
+    // Per-session limit (cloud/http/rate-limit.ts): keyed on the session, so after authentication.
+    const limited = await sessionLimit(session.id);
+    if (limited) {
+      jsonRpcError(res, 429, -32000, limited.message, limited.headers);
+      return undefined;
+    }
     return {
       // Each connection uses the credential it was created with (cloud/storage/base.ts).
       credential: sessionCredential(session),

@@ -68,7 +68,7 @@ export async function dispatch(
   try {
     if (path === '/__admin' || path.startsWith('/__admin/'))
       return await handleAdmin(admin, req, res, url);
-    const fault = ctx.faults.take(method, path);
+    const fault = ctx.faults.take(method, path, req.headers.authorization);
     if (fault && (await applyFault(ctx, fault, path, res))) return;
     if (path === '/oauth2/v1/authorize' && method === 'GET')
       return handleAuthorizeGet(ctx, url, res);

@@ -1,13 +1,16 @@
 /**
  * Injected faults: the next `times` requests whose path matches `pathPattern` (a regular
  * expression tested against the path without the query) are delayed by `delayMs` and, when
- * `status` is set, answered with that status and `body` instead of being processed.
+ * `status` is set, answered with that status and `body` instead of being processed. With
+ * `authorization`, only requests carrying exactly that Authorization header match: a test on a
+ * shared fake then faults its own request, not whichever concurrent test's request comes first.
  */
 import { z } from 'zod';
 
 export const faultSpecSchema = z.strictObject({
   pathPattern: z.string().min(1),
   method: z.string().optional(),
+  authorization: z.string().min(1).optional(),
   status: z.number().int().min(100).max(599).optional(),
   /** How many matching requests are affected (default 1). */
   times: z.number().int().positive().optional(),
@@ -21,6 +24,7 @@ export interface ActiveFault {
   id: string;
   pattern: RegExp;
   method: string | undefined;
+  authorization: string | undefined;
   status: number | undefined;
   remaining: number;
   delayMs: number;
@@ -43,6 +47,7 @@ export class FaultInjector {
       id: `fault${++this.seq}`,
       pattern,
       method: spec.method?.toUpperCase(),
+      authorization: spec.authorization,
       status: spec.status,
       remaining: spec.times ?? 1,
       delayMs: spec.delayMs ?? 0,
@@ -76,9 +81,13 @@ export class FaultInjector {
   }
 
   /** Consumes one use of the first fault matching this request, if any. */
-  take(method: string, path: string): ActiveFault | undefined {
+  take(method: string, path: string, authorization?: string): ActiveFault | undefined {
     const f = this.faults.find(
-      (x) => x.remaining > 0 && (!x.method || x.method === method) && x.pattern.test(path),
+      (x) =>
+        x.remaining > 0 &&
+        (!x.method || x.method === method) &&
+        (!x.authorization || x.authorization === authorization) &&
+        x.pattern.test(path),
     );
     if (!f) return undefined;
     f.remaining--;

@@ -59,6 +59,9 @@ export default async function globalSetup(): Promise<void> {
     AIRTABLE_API_BASE_URL: fake.url,
     AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
     LOG_LEVEL: 'silent',
+    // As behind Back4App's one front proxy: the last X-Forwarded-For entry is the client, so test
+    // files can each come from addresses of their own (test/helpers/airtable.ts sessionFromPat).
+    TRUST_PROXY_HOPS: '1',
     TEST_DATA_DIR: dataDir,
     TEST_DIST_DIR: distDir,
     TEST_FAKE_AIRTABLE_URL: fake.url,

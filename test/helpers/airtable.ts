@@ -38,8 +38,9 @@ export async function userWithPat(
 
 /**
  * Signs in with a PAT through POST /api/auth/direct on `baseUrl` (default: the shared stack);
- * returns the session id. Each call comes from an address of its own (the per-IP limit keys on the
- * last X-Forwarded-For entry), so test files running in parallel never share the 20-a-minute limit.
+ * returns the session id. Each call comes from an address of its own (the harness trusts one proxy
+ * hop, so the per-IP limit keys on the last X-Forwarded-For entry), so test files running in
+ * parallel never share the 20-a-minute limit.
  */
 export async function sessionFromPat(
   pat: string,

@@ -84,7 +84,13 @@ describe('POST /api/auth/direct', () => {
 
   it('answers 502 when Airtable is down, and stores nothing', async () => {
     const { userId, pat } = await userWithPat();
-    await fakeAdmin().addFault({ pathPattern: '^/v0/meta/whoami$', status: 503, times: 1 });
+    // Scoped to this PAT: other test files sign in concurrently on the same fake.
+    await fakeAdmin().addFault({
+      pathPattern: '^/v0/meta/whoami$',
+      authorization: `Bearer ${pat}`,
+      status: 503,
+      times: 1,
+    });
     const res = await direct(JSON.stringify({ api_key: pat }), 'application/json');
     expect(res.status).toBe(502);
     expect(await tokenRows(userId)).toBe(0);

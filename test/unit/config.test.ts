@@ -77,6 +77,45 @@ describe('loadConfig', () => {
     ).toThrow(/must not be set in production/);
   });
 
+  it('defaults the rate limits safely: no proxy trusted, generous /token and /mcp limits', () => {
+    expect(loadConfig(good).rateLimits).toEqual({
+      trustProxyHops: 0,
+      multiplier: 1,
+      tokenPerIp: 300,
+      tokenPerClient: 300,
+      mcpPerSession: 600,
+    });
+    const c = loadConfig({
+      ...good,
+      TRUST_PROXY_HOPS: '1',
+      RATE_LIMIT_MULTIPLIER: '2.5',
+      RATE_LIMIT_TOKEN_PER_IP: '10',
+      RATE_LIMIT_TOKEN_PER_CLIENT: '5',
+      RATE_LIMIT_MCP_PER_SESSION: '100',
+    });
+    expect(c.rateLimits).toEqual({
+      trustProxyHops: 1,
+      multiplier: 2.5,
+      tokenPerIp: 10,
+      tokenPerClient: 5,
+      mcpPerSession: 100,
+    });
+  });
+
+  it.each([
+    ['TRUST_PROXY_HOPS', '-1'],
+    ['TRUST_PROXY_HOPS', '1.5'],
+    ['TRUST_PROXY_HOPS', 'one'],
+    ['TRUST_PROXY_HOPS', '11'],
+    ['RATE_LIMIT_MULTIPLIER', '0'],
+    ['RATE_LIMIT_TOKEN_PER_IP', '0'],
+    ['RATE_LIMIT_TOKEN_PER_CLIENT', 'lots'],
+    ['RATE_LIMIT_MCP_PER_SESSION', '-5'],
+  ])('names a bad %s (%s)', (name, value) => {
+    expect(() => loadConfig({ ...good, [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...good, [name]: value })).toThrow(new RegExp(name));
+  });
+
   it('recognises Fernet keys', () => {
     expect(isFernetKey(good.ENCRYPTION_KEY)).toBe(true);
     expect(isFernetKey(`${good.ENCRYPTION_KEY}=`)).toBe(true);

@@ -547,6 +547,19 @@ describe('faults and counters', () => {
     expect((await http.stats()).faultsInjected).toBe(2);
   });
 
+  test('a fault scoped to an Authorization header leaves other callers alone', async () => {
+    const mine = await tokens();
+    const theirs = await tokens();
+    await http.addFault({
+      pathPattern: '^/v0/meta/whoami$',
+      authorization: `Bearer ${mine.access_token}`,
+      status: 503,
+    });
+    expect((await whoami(theirs.access_token)).status).toBe(200);
+    expect((await whoami(mine.access_token)).status).toBe(503);
+    expect((await whoami(mine.access_token)).status).toBe(200);
+  });
+
   test('a delay-only fault slows the request down but lets it through', async () => {
     const t = await tokens();
     await http.addFault({ pathPattern: '^/v0/meta/whoami$', delayMs: 300 });
