@@ -7,8 +7,9 @@
  * `app` (an Express app) and `Parse` (parse-server's own copy, which parse-server's
  * lib/ParseServer.js puts on global with Parse.Cloud when it is loaded) - then requires the files
  * named in BENCH_LOAD from BENCH_DIST/cloud, in order, and prints one JSON line: how long the
- * baseline and the files took (wall and CPU), memory after a full GC before and after the files,
- * which bundle files ended up loaded, and how many routes were registered.
+ * baseline and each file took (wall and CPU), the process's memory right after them and after a
+ * full GC (compared with a run that loads no file: scripts/bench-bundle.ts), which bundle files
+ * ended up loaded, and how many routes were registered.
  *
  * Input: BENCH_ROOT (where node_modules is), BENCH_DIST, BENCH_LOAD (comma-separated, may be
  * empty), and the product's own variables (SECRET_KEY, ENCRYPTION_KEY, ...). Needs --expose-gc.
@@ -43,30 +44,36 @@ g.Parse.serverURL = 'http://127.0.0.1:9/parse';
 g.app = express();
 const baselineMs = performance.now() - started;
 
+const perFile: { file: string; ms: number; cpuMs: number }[] = [];
+for (const file of files) {
+  const cpuBefore = process.cpuUsage();
+  const loadStarted = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded as Back4App loads it
+  require(path.join(dist, 'cloud', file));
+  const cpu = process.cpuUsage(cpuBefore);
+  perFile.push({
+    file,
+    ms: performance.now() - loadStarted,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  });
+}
+// No collection before this reading: memory as a process that just loaded Cloud Code holds it.
+const loaded = process.memoryUsage();
 gc();
 gc();
-const before = process.memoryUsage();
-const cpuBefore = process.cpuUsage();
-const loadStarted = performance.now();
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded as Back4App loads it
-for (const file of files) require(path.join(dist, 'cloud', file));
-const loadMs = performance.now() - loadStarted;
-const cpu = process.cpuUsage(cpuBefore);
-gc();
-gc();
-const after = process.memoryUsage();
+const settled = process.memoryUsage();
 
 const cloudDir = path.join(dist, 'cloud') + path.sep;
 const app = g.app as { router?: RouterLike; _router?: RouterLike };
 console.log(
   JSON.stringify({
     baselineMs,
-    loadMs,
-    loadCpuMs: (cpu.user + cpu.system) / 1000,
-    rssBefore: before.rss,
-    rssAfter: after.rss,
-    heapBefore: before.heapUsed,
-    heapAfter: after.heapUsed,
+    perFile,
+    loadMs: perFile.reduce((n, f) => n + f.ms, 0),
+    loadCpuMs: perFile.reduce((n, f) => n + f.cpuMs, 0),
+    rss: loaded.rss,
+    rssSettled: settled.rss,
+    heapSettled: settled.heapUsed,
     loaded: Object.keys(require.cache)
       .filter((f) => f.startsWith(cloudDir))
       .map((f) => path.basename(f))
