@@ -17,7 +17,7 @@
  * dist/metafile.json is esbuild's record of what is inside and why (`--analyze` prints it).
  */
 import { analyzeMetafile, build as esbuild, type Metafile } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TARGET, toCommonJs } from './build-cjs';
 import { LAZY_MODULES, lazyModulesPlugin, prunePlugin } from './build-plugins';
@@ -59,11 +59,52 @@ function assertNoPlatformImports(meta: Metafile): void {
     );
 }
 
-function writeBundle(outDir: string, name: string, result: { code: string; map: string }): string {
-  const file = path.join(outDir, 'cloud', name);
-  writeFileSync(file, `${result.code}//# sourceMappingURL=../sourcemaps/${name}.map\n`);
-  writeFileSync(path.join(outDir, 'sourcemaps', `${name}.map`), result.map);
-  return file;
+interface Built {
+  name: string;
+  code: string;
+  map: string;
+}
+
+/** Replaces `file` in one step: a process loading the bundle never sees a half-written file. */
+function writeAtomically(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/**
+ * Writes the files, entries last, then removes what an earlier build left (a chunk of other
+ * contents would be uploaded too). Never empties the folder first: `npm start` and the tests may
+ * build into the same dist/ while another process loads it, and the same sources always give the
+ * same file names.
+ */
+function writeBuild(outDir: string, files: Built[], entries: string[]): string[] {
+  const cloudDir = path.join(outDir, 'cloud');
+  const mapsDir = path.join(outDir, 'sourcemaps');
+  for (const dir of [cloudDir, mapsDir]) mkdirSync(dir, { recursive: true });
+  const ordered = [
+    ...files.filter((f) => !entries.includes(f.name)),
+    ...files.filter((f) => entries.includes(f.name)),
+  ];
+  for (const f of ordered) {
+    writeAtomically(path.join(mapsDir, `${f.name}.map`), f.map);
+    writeAtomically(
+      path.join(cloudDir, f.name),
+      `${f.code}//# sourceMappingURL=../sourcemaps/${f.name}.map\n`,
+    );
+  }
+  const names = new Set(files.map((f) => f.name));
+  for (const [dir, suffix] of [
+    [cloudDir, ''],
+    [mapsDir, '.map'],
+  ] as const)
+    for (const entry of readdirSync(dir))
+      if (
+        entry.endsWith(`.js${suffix}`) &&
+        !names.has(entry.slice(0, entry.length - suffix.length))
+      )
+        rmSync(path.join(dir, entry), { force: true });
+  return ordered.map((f) => f.name);
 }
 
 /**
@@ -73,12 +114,6 @@ function writeBundle(outDir: string, name: string, result: { code: string; map: 
 export async function build(outDir = DIST, entryPoints = ENTRY_POINTS): Promise<BuildResult> {
   const started = Date.now();
   const cloudDir = path.join(outDir, 'cloud');
-  // A fresh folder: a chunk of an earlier build left here would be uploaded too.
-  for (const dir of ['cloud', 'sourcemaps']) {
-    rmSync(path.join(outDir, dir), { recursive: true, force: true });
-    mkdirSync(path.join(outDir, dir), { recursive: true });
-  }
-
   const split = await esbuild({
     entryPoints: { ...entryPoints },
     outdir: cloudDir,
@@ -99,17 +134,16 @@ export async function build(outDir = DIST, entryPoints = ENTRY_POINTS): Promise<
     logLevel: 'warning',
   });
   assertNoPlatformImports(split.metafile);
-  const written: string[] = [];
+  const built: Built[] = [];
   for (const out of split.outputFiles) {
     if (out.path.endsWith('.map')) continue;
     const name = path.basename(out.path);
     const map = split.outputFiles.find((f) => f.path === `${out.path}.map`);
     if (!map) throw new BuildError(`esbuild wrote no source map for ${name}`);
-    written.push(writeBundle(outDir, name, await toCommonJs(out.text, map.text, name)));
+    built.push({ name, ...(await toCommonJs(out.text, map.text, name)) });
   }
 
   for (const lazyModule of LAZY_MODULES) {
-    const name = lazyModule.file;
     const lazy = await esbuild({
       stdin: {
         contents: `module.exports = require(${JSON.stringify(lazyModule.module)});`,
@@ -122,28 +156,32 @@ export async function build(outDir = DIST, entryPoints = ENTRY_POINTS): Promise<
       minify: true,
       keepNames: true,
       sourcemap: 'external',
-      outfile: path.join(cloudDir, name),
+      outfile: path.join(cloudDir, lazyModule.file),
       write: false,
       legalComments: 'none',
       logLevel: 'warning',
     });
     const code = lazy.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
     const map = lazy.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
-    written.push(
-      writeBundle(outDir, name, {
-        code: code.replace(/\/\/# sourceMappingURL=.*\n?$/, ''),
-        map,
-      }),
-    );
+    built.push({
+      name: lazyModule.file,
+      code: code.replace(/\/\/# sourceMappingURL=.*\n?$/, ''),
+      map,
+    });
   }
+  const written = writeBuild(
+    outDir,
+    built,
+    Object.keys(entryPoints).map((e) => `${e}.js`),
+  );
 
-  writeFileSync(path.join(outDir, 'metafile.json'), JSON.stringify(split.metafile));
+  writeAtomically(path.join(outDir, 'metafile.json'), JSON.stringify(split.metafile));
   // b4a deploy uploads cloud/ and public/; an empty public/ keeps the layout explicit.
   mkdirSync(path.join(outDir, 'public'), { recursive: true });
   writeFileSync(path.join(outDir, 'public', '.keep'), '');
   const rel = path.relative(ROOT, outDir) || '.';
   return {
-    files: written.map((f) => `${rel}/cloud/${path.basename(f)}`).sort(),
+    files: written.map((f) => `${rel}/cloud/${f}`).sort(),
     ms: Date.now() - started,
     metafile: split.metafile,
   };
