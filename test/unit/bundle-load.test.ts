@@ -8,7 +8,7 @@
 import { transform } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -94,6 +94,20 @@ it("the MCP SDK's Ajv validator stand-in loads mcp-ajv.js on first use and valid
   expect(r.ok.valid).toBe(true);
   expect(r.bad.valid).toBe(false);
   expect(r.bad.errorMessage).toMatch(/must be integer/);
+});
+
+it('a rebuild into the same folder replaces the files and removes what an earlier build left', async () => {
+  const dist = path.join(tmp, 'rebuild');
+  const entry = { probe: path.join(ROOT, 'test/fixtures/ajv-probe.ts') };
+  const first = await build(dist, entry);
+  mkdirSync(path.join(dist, 'cloud', 'keep-dir'));
+  writeFileSync(path.join(dist, 'cloud', 'shared-STALE.js'), 'stale');
+  writeFileSync(path.join(dist, 'sourcemaps', 'shared-STALE.js.map'), '{}');
+  const second = await build(dist, entry);
+  expect(second.files).toEqual(first.files);
+  const cloudFiles = readdirSync(path.join(dist, 'cloud')).sort();
+  expect(cloudFiles).toEqual([...first.files.map((f) => path.basename(f)), 'keep-dir'].sort());
+  expect(readdirSync(path.join(dist, 'sourcemaps'))).not.toContain('shared-STALE.js.map');
 });
 
 it('a static import of a lazily loaded module fails the build', async () => {
