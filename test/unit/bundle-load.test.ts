@@ -63,6 +63,32 @@ it('app.js alone loads too (Back4App may load it before or without main.js)', as
   expect(r.routes).toBeGreaterThan(10);
 });
 
+it('minified, classes and functions keep their names (error names, constructor.name)', async () => {
+  const cloud = path.join(harness().distDir, 'cloud');
+  const chunk = readdirSync(cloud).find((f) => shared.test(f))!;
+  const script = `
+    const m = require(${JSON.stringify(path.join(cloud, chunk))});
+    const named = Object.entries(m).filter(([, v]) => typeof v === 'function');
+    console.log(JSON.stringify({
+      mismatched: named.filter(([k, v]) => /^[A-Z]/.test(k) && v.name !== k).map(([k, v]) => k + '=' + v.name),
+      classes: named.filter(([k]) => /Error$/.test(k)).map(([k]) => k),
+      httpError: new m.HttpError(400, 'invalid_request', 'bad').constructor.name,
+    }));`;
+  const { stdout } = await run(process.execPath, ['-e', script], {
+    cwd: tmp,
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'silent' },
+    timeout: 30_000,
+  });
+  const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    mismatched: string[];
+    classes: string[];
+    httpError: string;
+  };
+  expect(r.mismatched).toEqual([]);
+  expect(r.classes).toEqual(expect.arrayContaining(['HttpError', 'StorageUnavailableError']));
+  expect(r.httpError).toBe('HttpError');
+});
+
 it('reads ioredis.js when REDIS_URL is set', async () => {
   // Nothing listens on port 9: the cache only opens its connection, which loads ioredis.
   const r = await load(['main.js', 'app.js'], { REDIS_URL: 'redis://127.0.0.1:9' });
