@@ -1,5 +1,5 @@
 /**
- * `npm run build [-- --analyze]`: bundles Cloud Code with esbuild into dist/cloud/ - exactly what
+ * `npm run build [-- --analyze [--why]]`: bundles Cloud Code with esbuild into dist/cloud/ - exactly what
  * `b4a deploy` uploads (every file under cloud/ and public/):
  *
  *   cloud/main.js, cloud/app.js   the two entries Back4App loads (README, "How it works")
