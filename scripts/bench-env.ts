@@ -38,10 +38,30 @@ export interface BenchEnv {
   /** The public identity every server process shares (that of the first one). */
   publicUrl: string;
   /** Starts one more server process on the shared database. */
-  startServer(opts?: { bypassAuthUserId?: string }): Promise<ChildServer>;
+  startServer(opts?: ServerOptions): Promise<ChildServer>;
   /** Stops `child` (another process the bench started) with the rest, before the database. */
   adopt<T extends { stop(): Promise<void> }>(child: T): T;
   stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  bypassAuthUserId?: string;
+  /** Lets memoryAfterGc() ask the process for its memory (scripts/instance.ts, --expose-gc). */
+  memoryProbe?: boolean;
+}
+
+export interface MemoryFigures {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** The server's memory after a full GC (it must have been started with `memoryProbe`). */
+export async function memoryAfterGc(server: ChildServer): Promise<MemoryFigures> {
+  const line = server.nextLine(/^MEMORY (\{.*\})$/);
+  process.kill(server.pid, 'SIGUSR2');
+  return JSON.parse((await line)[1]!) as MemoryFigures;
 }
 
 /** Worlds still running, so an interrupted bench (Ctrl-C, watchdog) can stop their databases. */
@@ -106,11 +126,15 @@ export async function startBenchEnv(): Promise<BenchEnv> {
       throw new Error('the fake still rate-limits; the benchmarks need it off');
 
     let servers = 0;
-    const startServer = async (opts: { bypassAuthUserId?: string } = {}) => {
+    const startServer = async (opts: ServerOptions = {}) => {
       const port = servers++ === 0 ? firstPort : await freePort();
       const server = await spawnReady({
         name: `server on port ${port}`,
-        args: [...NODE_TSX, path.join(ROOT, 'scripts/instance.ts')],
+        args: [
+          ...(opts.memoryProbe ? ['--expose-gc'] : []),
+          ...NODE_TSX,
+          path.join(ROOT, 'scripts/instance.ts'),
+        ],
         env: childEnv({
           NODE_ENV: 'bench',
           LOG_LEVEL: 'silent',
@@ -136,6 +160,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
           // The benches drive one session far past any assistant's pace; the limit is not measured.
           RATE_LIMIT_MCP_PER_SESSION: '10000000',
           ...(opts.bypassAuthUserId ? { BENCH_BYPASS_AUTH_USER: opts.bypassAuthUserId } : {}),
+          ...(opts.memoryProbe ? { BENCH_MEMORY_PROBE: '1' } : {}),
         }),
         ready: /READY /,
         url: `http://127.0.0.1:${port}`,

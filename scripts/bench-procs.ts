@@ -16,6 +16,8 @@ export const NODE_TSX = ['--import', 'tsx'] as const;
 export interface ChildServer {
   url: string;
   pid: number;
+  /** Resolves with the next stdout line (after the ready line) that matches `pattern`. */
+  nextLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   stop(): Promise<void>;
 }
 
@@ -95,11 +97,36 @@ export async function spawnReady(opts: {
       reject(new Error(`${opts.name} exited with ${code} before it was ready: ${stderr}`));
     });
   });
-  // Keep draining stdout so a chatty child never blocks on a full pipe.
-  child.stdout!.resume();
+  // Keep draining stdout so a chatty child never blocks on a full pipe, and hand lines to waiters.
+  const waiters = new Set<(line: string) => boolean>();
+  let partial = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) for (const take of [...waiters]) if (take(line)) break;
+  });
+  const nextLine = (pattern: RegExp, timeoutMs = 30_000) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const take = (line: string) => {
+        const m = pattern.exec(line);
+        if (!m) return false;
+        clearTimeout(timer);
+        waiters.delete(take);
+        resolve(m);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(take);
+        reject(
+          new Error(`${opts.name} printed no line matching ${pattern} within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      waiters.add(take);
+    });
   return {
     url,
     pid: child.pid!,
+    nextLine,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -6,6 +6,7 @@
  *   concurrency  200 users with their own PATs and bases calling at once; every answer checked
  *   refresh      100 calls with an expired token over two processes: one upstream refresh
  *   cleanup      the cleanupExpiredData job against the seed's loop
+ *   bundle       the Cloud Code bundle's size and load cost against loading express + parse-server
  *
  * Each bench boots its own world (embedded PostgreSQL, the fake, server processes on free ports of
  * 127.0.0.1) and tears it down; every figure is a ratio against a baseline measured in the same
@@ -15,6 +16,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { benchBundle } from './bench-bundle';
 import { benchCleanupRun } from './bench-cleanup-run';
 import { benchConcurrency } from './bench-concurrency';
 import { stopAllBenchEnvs } from './bench-env';
@@ -22,7 +24,7 @@ import { benchRefresh } from './bench-refresh';
 import { renderGoals, renderTable, writeResults, type BenchOutcome } from './bench-report';
 import { benchThroughput } from './bench-throughput';
 
-const NAMES = ['auth', 'peer', 'concurrency', 'refresh', 'cleanup'] as const;
+const NAMES = ['bundle', 'auth', 'peer', 'concurrency', 'refresh', 'cleanup'] as const;
 type Name = (typeof NAMES)[number];
 
 const USAGE = `Usage: npm run bench -- [${NAMES.join('|')} ...] [--quick] [--cleanup-n N]
@@ -85,6 +87,9 @@ async function main(): Promise<number> {
     log(`[bench] ${label} took ${Math.round((Date.now() - started) / 1000)} s`);
   };
 
+  // First: it boots no world, and measures process start-up best on a machine not yet warm from the others.
+  if (names.includes('bundle'))
+    await run('bundle', async () => [await benchBundle({ quick, log })]);
   const auth = names.includes('auth');
   const peer = names.includes('peer');
   // auth and peer share one world and the authenticated measurements.

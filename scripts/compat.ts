@@ -19,6 +19,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -236,7 +237,9 @@ function loadUnderNode(target: string, nodeBin: string, dist: string): void {
 
 /** Node 20+ APIs that Node 18 lacks, if the bundle references them (informational). */
 function node18Notes(dist: string): string[] {
-  const code = ['main.js', 'app.js']
+  // Every file b4a would upload from cloud/: the entries, their shared chunks, the lazy modules.
+  const code = readdirSync(path.join(dist, 'cloud'))
+    .filter((f) => f.endsWith('.js'))
     .map((f) => readFileSync(path.join(dist, 'cloud', f), 'utf8'))
     .join('\n');
   const apis: [string, RegExp][] = [

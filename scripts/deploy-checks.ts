@@ -1,7 +1,7 @@
 /**
  * The checks `npm run deploy` runs before uploading (and `--dry-run` runs alone): entry files
- * present, no node_modules, no require() of what Back4App provides as globals, no secret value
- * from this machine inside the bundle, total size under the configured limit.
+ * present, no node_modules, no source maps, no require() of what Back4App provides as globals, no
+ * secret value from this machine inside the bundle, total size under the configured limit.
  *
  * Secret values are collected from the environment, `.env` and .data/dev-secrets.json, for every
  * variable whose name looks secret (KEY, SECRET, TOKEN, PASSWORD) or that back4app.config.json
@@ -18,7 +18,9 @@ import { formatBytes, type UploadListing } from './deploy-files';
 export const MIN_SECRET_LENGTH = 8;
 export const REQUIRED_ENTRIES = ['cloud/main.js', 'cloud/app.js'] as const;
 // Back4App provides `Parse` and the Express `app` as globals (platform-facts.md, Back4App).
-export const FORBIDDEN_REQUIRE = /require\(\s*["'](express|parse|parse\/node)["']\s*\)/g;
+// Any bare call with one of these names as its only argument: require("x"), or a minifier's alias.
+export const FORBIDDEN_REQUIRE =
+  /(?<![\w$.])[A-Za-z_$][\w$]*\(\s*["'](express|parse|parse\/node)["']\s*\)/g;
 
 export interface SecretValue {
   name: string;
@@ -93,6 +95,18 @@ export function runDeployChecks(opts: {
           name: 'no node_modules',
           status: 'fail',
           detail: `found ${listing.nodeModules.join(', ')}: bundle dependencies with esbuild instead`,
+        },
+  );
+
+  // Source maps stay in dist/sourcemaps/ (scripts/build.ts): uploaded, they would only cost space.
+  const maps = listing.files.filter((f) => f.path.endsWith('.map')).map((f) => f.path);
+  results.push(
+    maps.length === 0
+      ? { name: 'no source maps', status: 'pass', detail: 'none under cloud/ or public/' }
+      : {
+          name: 'no source maps',
+          status: 'fail',
+          detail: `found ${maps.join(', ')}: keep source maps outside cloud/ and public/ (npm run build writes them to dist/sourcemaps/)`,
         },
   );
 

@@ -5,8 +5,18 @@
  * is logged once (not once per failed command or reconnect attempt), and never with REDIS_URL,
  * which may carry a password.
  */
-import { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { log } from '../log';
+
+/**
+ * ioredis (about a fifth of a bundle) is loaded on the first connection, i.e. only when REDIS_URL
+ * is set. scripts/build.ts keeps it out of the Cloud Code bundles and writes it to
+ * dist/cloud/ioredis.js, which this require then reaches (the build maps the name to that file).
+ */
+function loadRedis(): new (url: string, options: RedisOptions) => Redis {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
+  return (require('ioredis') as typeof import('ioredis')).Redis;
+}
 
 export const COMMAND_TIMEOUT_MS = 500;
 
@@ -31,7 +41,8 @@ export function openConnection(
   role: ConnectionRole,
   onReady: () => void,
 ): WatchedConnection {
-  const client = new Redis(url, {
+  const RedisClient = loadRedis();
+  const client = new RedisClient(url, {
     connectionName: `airtable-mcp:${role}`,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

@@ -65,6 +65,9 @@ describe('deploy --dry-run', () => {
     const { code, output } = await dryRun({ distDir, build });
     expect(output).toMatch(/cloud\/main\.js\s+\d/);
     expect(output).toMatch(/cloud\/app\.js\s+\d/);
+    // The chunk both entries share, and no source map (those stay in dist/sourcemaps/).
+    expect(output).toMatch(/cloud\/shared-[A-Z0-9]+\.js\s+\d/);
+    expect(output).toContain('ok   no source maps: none under cloud/ or public/');
     expect(output).toContain('skipped (dotfiles, as b4a does): public/.keep');
     expect(output).toMatch(/ok {3}no secret values: \d+ secret value\(s\)/);
     expect(output).toContain('warn application id');
@@ -124,11 +127,12 @@ describe('deploy --dry-run', () => {
     expect(output).toContain('require("parse/node")');
   });
 
-  it('fails on missing entry files, node_modules and an oversized bundle', async () => {
+  it('fails on missing entry files, node_modules, source maps and an oversized bundle', async () => {
     const distDir = path.join(tmp, 'bad');
     mkdirSync(path.join(distDir, 'cloud', 'node_modules', 'x'), { recursive: true });
     writeFileSync(path.join(distDir, 'cloud', 'node_modules', 'x', 'index.js'), 'x');
     writeFileSync(path.join(distDir, 'cloud', 'main.js'), 'x'.repeat(2048));
+    writeFileSync(path.join(distDir, 'cloud', 'main.js.map'), '{}');
     const { code, output } = await dryRun({
       distDir,
       env: {},
@@ -137,6 +141,7 @@ describe('deploy --dry-run', () => {
     expect(code).toBe(1);
     expect(output).toContain('FAIL entry files: missing cloud/app.js');
     expect(output).toContain('FAIL no node_modules: found cloud/node_modules');
+    expect(output).toContain('FAIL no source maps: found cloud/main.js.map');
     expect(output).toContain('FAIL size: 2.0 KiB exceeds maxBundleBytes (1.0 KiB)');
   });
 });
