@@ -5,7 +5,8 @@
  * actually require them (checked by the tests and the deploy dry run).
  *
  * `npm start` calls buildIfStale(): nothing is rebuilt while every source the last build read
- * (esbuild's metafile, kept in dist/cloud/.build-stamp.json) is unchanged.
+ * (esbuild's metafile, kept in dist/.build-stamp.json - outside cloud/ and public/, the folders
+ * `b4a deploy` uploads) is unchanged.
  */
 import { build as esbuild } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { isFresh, ROOT as PROJECT_ROOT, writeAtomic, writeStamp } from './build-
 export const ROOT = PROJECT_ROOT;
 export const DIST = path.join(ROOT, 'dist');
 
-const stampFile = (outDir: string) => path.join(outDir, 'cloud', '.build-stamp.json');
+const stampFile = (outDir: string) => path.join(outDir, '.build-stamp.json');
 
 /** Builds into `outDir` (default dist/; the tests build into a private folder so runs never race). */
 export async function build(outDir = DIST): Promise<{ files: string[]; ms: number }> {

@@ -42,6 +42,12 @@ const starting: http.RequestListener = (_req, res) => {
 export async function bindHttp(target: number | net.Server): Promise<EarlyServer> {
   let handler = starting;
   const server = http.createServer((req, res) => handler(req, res));
+  // Idle keep-alive connections are closed by the client, never by us: when the server closes one
+  // after its keepAliveTimeout (5 s) while the client reuses it, the request fails with "other
+  // side closed" - on a loaded machine, where a second of lag is common, that happened in the
+  // tests. With 0 the server sends no Keep-Alive hint and sets no idle timeout; clients (undici:
+  // 4 s) drop idle sockets themselves, and stop() closes whatever is left.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
