@@ -9,9 +9,8 @@
  * then start parse-server, load the routes and wait for the schema. The banner appears once
  * /health answers 200. Every failure is one line naming the setting and the fix.
  *
- * Stopping: SIGINT or SIGTERM (to this process, or to npm, whose shell then exits and leaves this
- * process to the init process: the parent watchdog below notices) closes the routes, parse-server,
- * the database and the sandbox, in that order, and exits 0.
+ * Stopping: SIGINT or SIGTERM (to this process, or to npm, which passes it on) closes the routes,
+ * parse-server, the database and the sandbox, in that order, and exits 0; so does npm's death.
  */
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../cloud/config';
@@ -81,12 +80,15 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  // npm forwards SIGINT/SIGTERM to the shell running this script; the shell exits without passing
-  // them on, and this process is handed to the init process. Seen as a change of parent.
+  // npm forwards SIGINT/SIGTERM to its child, which is this process (the npm script `exec`s node;
+  // without it, the shell in between would swallow SIGINT). If npm itself dies (SIGKILL), nothing
+  // would ever stop us: this process is handed to the init process, seen as a change of parent.
+  // Only under npm (npm_lifecycle_event): started some other way, a parent may leave on purpose.
   const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) void shutdown('npm (the parent process) exited');
-  }, 250).unref();
+  if (process.env.npm_lifecycle_event)
+    setInterval(() => {
+      if (process.ppid !== parent) void shutdown('npm (the parent process) exited');
+    }, 250).unref();
   // Ctrl-C in a terminal signals the whole process group: PostgreSQL starts a fast shutdown at
   // the same moment and drops our connections, which parse-server's own uncaughtException handler
   // would report as a crash with a stack trace. That is part of stopping, not an error.

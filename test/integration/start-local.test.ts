@@ -5,8 +5,9 @@
  *   deprecation warning; the start-up phases and their timings at LOG_LEVEL=debug;
  * - a second start on the same folder or port fails with ONE line that names the fix;
  * - SIGINT or SIGTERM to the npm process, or to the server process, or Ctrl-C to the whole group
- *   stops everything - npm, shell, node, PostgreSQL - and removes the locks; a restart keeps the
- *   data.
+ *   stops everything - npm, node, PostgreSQL - and removes the locks; so does npm's death; a
+ *   restart keeps the data; a PostgreSQL orphaned by a SIGKILLed server is stopped by the next
+ *   start.
  * Speed belongs to `npm run bench`: the 15 s budget is only reported here, never asserted.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -54,7 +55,7 @@ async function stopCleanly(
   const tree = p.tree();
   const server = p.serverPid()!;
   expect(tree).toContain(server);
-  expect(tree.length).toBeGreaterThan(3); // sh, node, postgres and its processes
+  expect(tree.length).toBeGreaterThan(3); // node, postgres and its processes
   if (target === 'group') p.interrupt();
   else process.kill(target === 'npm' ? p.child.pid! : server, signal);
   await p.exited;
@@ -215,5 +216,16 @@ describe('npm start', () => {
     expect(alive(pgPid)).toBe(false);
     expect(next.stderr()).toContain('left running');
     await stopCleanly(next, 'npm', 'SIGTERM');
+  });
+
+  it('when npm itself is killed (SIGKILL), the server notices and stops everything', async () => {
+    const orphaned = start();
+    await orphaned.ready();
+    const tree = orphaned.tree();
+    process.kill(orphaned.child.pid!, 'SIGKILL');
+    await orphaned.exited;
+    expect(await waitAllGone(tree)).toEqual([]);
+    expect(orphaned.stdout()).toContain('npm (the parent process) exited: shutting down');
+    expect(existsSync(lockFile())).toBe(false);
   });
 });
