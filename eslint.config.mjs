@@ -3,7 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'bench-results/'] },
+  {
+    ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'bench-results/', '.scratch/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,5 +28,11 @@ export default tseslint.config(
       ],
       'no-console': 'off',
     },
+  },
+  {
+    // Plain CommonJS that runs before any TypeScript is compiled (scripts/run.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { globals: { performance: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -10,4 +10,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
+  // The project's cache folder, not the system temp folder (which other suites share).
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
 };

@@ -3,7 +3,9 @@
  * Variables; locally: `.env` or the development secrets that `npm start` generates).
  *
  * The seed's variable names are kept (AIRTABLE_CLIENT_ID, ..., SECRET_KEY, ENCRYPTION_KEY); every
- * problem is reported with the variable's name and how to fix it, never with its value.
+ * problem is reported on one line with the variable's name and how to fix it, never with its value.
+ * The placeholders of `.env.example` (`your_...`, `replace_with_...`) count as unset, so a copied
+ * example file can never pass for configured secrets.
  */
 import { z } from 'zod';
 
@@ -16,6 +18,33 @@ const FERNET_KEY_HINT =
   '(or python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")';
 const SECRET_KEY_HINT =
   "generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"";
+
+/** A value copied from .env.example unchanged: `your_parse_master_key`, `replace_with_...`, `<key>`. */
+export function isPlaceholderValue(value: string): boolean {
+  const v = value.trim();
+  return /^(replace|your)[_-]/i.test(v) || /^<[^<>]*>$/.test(v);
+}
+
+/** The database kinds parse-server can use (platform-facts.md: PostgreSQL and MongoDB). */
+const DATABASE_URI_HINT =
+  'must be postgres://user:password@host:5432/database or mongodb://host:27017/database (parse-server supports PostgreSQL and MongoDB); remove it to use the embedded PostgreSQL';
+
+/** Checks the shape only (scheme, URL syntax); whether the database answers is checked at start. */
+export function databaseUriProblem(uri: string): string | undefined {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(uri)?.[1]?.toLowerCase();
+  if (!scheme) return `is not a URL; it ${DATABASE_URI_HINT}`;
+  if (scheme === 'mongodb' || scheme === 'mongodb+srv') return undefined; // the driver parses host lists
+  if (scheme !== 'postgres' && scheme !== 'postgresql')
+    return `uses ${scheme}://, which parse-server cannot use; it ${DATABASE_URI_HINT}`;
+  try {
+    const url = new URL(uri);
+    if (!url.hostname && !url.searchParams.get('host'))
+      return `names no host; it ${DATABASE_URI_HINT}`;
+  } catch {
+    return `is not a valid URL (check the characters of the password: percent-encode @ : / ? #); it ${DATABASE_URI_HINT}`;
+  }
+  return undefined;
+}
 
 /** A Fernet key is 32 bytes in URL-safe base64 (github.com/fernet/spec, "Key Format"). */
 export function isFernetKey(value: string): boolean {
@@ -36,7 +65,13 @@ const optionalText = z
 
 const EnvSchema = z.object({
   NODE_ENV: z.string().optional(),
-  PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  // 0: any free port, chosen when the local stack binds it (tests).
+  PORT: z.coerce
+    .number({ error: 'must be a port number (0-65535)' })
+    .int('must be a port number (0-65535)')
+    .min(0, 'must be a port number (0-65535)')
+    .max(65535, 'must be a port number (0-65535)')
+    .default(8000),
   PUBLIC_URL: optionalText.pipe(httpUrl.optional()),
   AIRTABLE_CLIENT_ID: optionalText,
   AIRTABLE_CLIENT_SECRET: optionalText,
@@ -61,11 +96,24 @@ const EnvSchema = z.object({
   MCP_MAX_RESULT_CHARS: z.coerce.number().int().min(10_000).max(1_000_000).default(100_000),
   // A refresh claim older than this is presumed dead (its holder crashed mid-refresh).
   REFRESH_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  // Local stack only: a fixed port for the embedded PostgreSQL (default: any free port).
+  EMBEDDED_PG_PORT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce
+      .number({ error: 'must be a port number (1-65535), or unset for any free port' })
+      .int('must be a port number (1-65535), or unset for any free port')
+      .min(1, 'must be a port number (1-65535), or unset for any free port')
+      .max(65535, 'must be a port number (1-65535), or unset for any free port')
+      .optional(),
+  ),
   PARSE_APP_ID: optionalText,
   PARSE_REST_API_KEY: optionalText,
   PARSE_MASTER_KEY: optionalText,
   PARSE_SERVER_URL: optionalText.pipe(httpUrl.optional()),
-  DATABASE_URI: optionalText,
+  DATABASE_URI: optionalText.superRefine((v, ctx) => {
+    const problem = v === undefined ? undefined : databaseUriProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   STORAGE_BACKEND: z.enum(['back4app', 'redis', 'memory']).default('back4app'),
   // The message never echoes the value: a Redis URL may carry a password.
   REDIS_URL: optionalText.refine(
@@ -167,6 +215,8 @@ export interface Config {
     serverUrl: string | undefined;
   };
   databaseUri: string | undefined;
+  /** Local stack: fixed port of the embedded PostgreSQL, else any free port. */
+  embeddedPgPort: number | undefined;
   storageBackend: 'back4app' | 'redis' | 'memory';
   redisUrl: string | undefined;
   secretKey: string;
@@ -189,22 +239,27 @@ export interface Config {
   oauthClients: { unusedTtlMs: number; idleTtlMs: number };
 }
 
-/** Parses `env` into a Config, or throws a ConfigError naming every bad variable and its fix. */
+/** Parses `env` into a Config, or throws a ConfigError: one line per bad variable, with its fix. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  const placeholders = new Set<string>();
+  const cleaned: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && k in EnvSchema.shape && isPlaceholderValue(v)) placeholders.add(k);
+    else cleaned[k] = v;
+  }
+  const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)';
-      return `  ${name} ${issue.message}`;
+      const copied = placeholders.has(name) ? ' (its value is the .env.example placeholder)' : '';
+      return `${name} ${issue.message}${copied}`;
     });
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    throw new ConfigError(lines.join('\n'));
   }
   const e = parsed.data;
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   if (e.STORAGE_BACKEND === 'redis' && !e.REDIS_URL) {
-    throw new ConfigError(
-      'Invalid configuration:\n  STORAGE_BACKEND=redis needs REDIS_URL (e.g. redis://localhost:6379)',
-    );
+    throw new ConfigError('STORAGE_BACKEND=redis needs REDIS_URL (e.g. redis://localhost:6379)');
   }
   if (e.ATTACHMENT_FETCH_ALLOW_PRIVATE && e.NODE_ENV === 'production') {
     throw new ConfigError(
@@ -216,7 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const oauthTimeoutMs = Math.min(e.AIRTABLE_TIMEOUT_MS, 15_000);
   if (e.REFRESH_LEASE_MS < oauthTimeoutMs + 1000) {
     throw new ConfigError(
-      `Invalid configuration:\n  REFRESH_LEASE_MS must be at least ${oauthTimeoutMs + 1000} (1 s more than the token request timeout, min(AIRTABLE_TIMEOUT_MS, 15000))`,
+      `REFRESH_LEASE_MS must be at least ${oauthTimeoutMs + 1000} (1 s more than the token request timeout, min(AIRTABLE_TIMEOUT_MS, 15000))`,
     );
   }
   return {
@@ -245,6 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       serverUrl: e.PARSE_SERVER_URL,
     },
     databaseUri: e.DATABASE_URI,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
     storageBackend: e.STORAGE_BACKEND,
     redisUrl: e.REDIS_URL,
     secretKey: e.SECRET_KEY,

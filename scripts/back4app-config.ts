@@ -9,7 +9,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
-export const ROOT = path.resolve(__dirname, '..');
+// From package.json, not __dirname: this file also runs bundled (scripts/run.cjs).
+import { ROOT } from './build-cache.cjs';
+
+export { ROOT };
 export const DEFAULT_CONFIG_FILE = path.join(ROOT, 'back4app.config.json');
 
 export class Back4AppConfigError extends Error {

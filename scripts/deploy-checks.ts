@@ -3,7 +3,8 @@
  * present, no node_modules, no source maps, no require() of what Back4App provides as globals, no
  * secret value from this machine inside the bundle, total size under the configured limit.
  *
- * Secret values are collected from the environment, `.env` and .data/dev-secrets.json, for every
+ * Secret values are collected from the environment, `.env`, .data/dev-secrets.json and the
+ * sandbox's .data/sandbox/dev-secrets.json, for every
  * variable whose name looks secret (KEY, SECRET, TOKEN, PASSWORD) or that back4app.config.json
  * marks `"secret": true`, when at least 8 characters long. Reports name the variable and where
  * its value came from - never the value.
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { isPlaceholder, SECRET_NAME, secretEnvNames, type Back4AppConfig } from './back4app-config';
+import { existingDevSecretsFiles } from './local-server';
 import { formatBytes, type UploadListing } from './deploy-files';
 
 export const MIN_SECRET_LENGTH = 8;
@@ -45,13 +47,12 @@ export function collectSecretValues(opts: {
   const sources: [string, Record<string, string | undefined>][] = [['environment', opts.env]];
   const dotEnv = path.join(opts.rootDir, '.env');
   if (existsSync(dotEnv)) sources.push(['.env', parseEnv(readFileSync(dotEnv, 'utf8'))]);
-  const dataDir = opts.env.DATA_DIR ?? '.data';
-  const devFile = path.resolve(opts.rootDir, dataDir, 'dev-secrets.json');
-  if (existsSync(devFile)) {
+  // npm start's and the sandbox's development secrets (scripts/local-server.ts).
+  for (const devFile of existingDevSecretsFiles(opts.rootDir, opts.env)) {
     const parsed = z
       .record(z.string(), z.string())
       .safeParse(JSON.parse(readFileSync(devFile, 'utf8')));
-    if (parsed.success) sources.push([`${dataDir}/dev-secrets.json`, parsed.data]);
+    if (parsed.success) sources.push([path.relative(opts.rootDir, devFile), parsed.data]);
   }
   const seen = new Set<string>();
   const out: SecretValue[] = [];

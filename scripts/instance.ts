@@ -1,28 +1,33 @@
 /**
  * One more server process on an existing database (multi-instance tests and benchmarks): reads the
- * same environment as the harness (DATABASE_URI, PORT, secrets, Airtable URLs), boots the stack
- * with the already-built bundle in INSTANCE_DIST_DIR, prints "READY <url>" and runs until SIGTERM.
+ * same environment as the harness (DATABASE_URI, secrets, Airtable URLs), boots the stack with the
+ * already-built bundle in INSTANCE_DIST_DIR, prints "READY <url>" and runs until SIGTERM.
+ *
+ * Its port: with LISTEN_HANDOVER=1, a socket the parent bound and sends over IPC (scripts/ports.ts:
+ * the parent knows the port first, and nobody can take it meanwhile); otherwise PORT (0: any).
  *
  * Benchmarks only: with BENCH_MEMORY_PROBE=1 and node's --expose-gc, SIGUSR2 runs a full garbage
  * collection and prints `MEMORY {"rss":...,"heapUsed":...}` (bytes) - the memory the process
  * really holds, without the garbage a collection would free anyway.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { bindHttp } from './listener';
+import { receiveListener } from './ports';
 import { startStack } from './stack';
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const need = (k: string): string => {
     const v = process.env[k];
     if (!v) throw new Error(`${k} is required`);
     return v;
   };
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-instance-'));
+  const server =
+    process.env.LISTEN_HANDOVER === '1'
+      ? await bindHttp(await receiveListener())
+      : await bindHttp(Number(need('PORT')));
+  process.env.PORT = String(server.port);
   const stack = await startStack({
-    port: Number(need('PORT')),
+    server,
     databaseUri: need('DATABASE_URI'),
-    dataDir,
     distDir: need('INSTANCE_DIST_DIR'),
     appId: need('PARSE_APP_ID'),
     masterKey: need('PARSE_MASTER_KEY'),
@@ -53,7 +58,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });

@@ -4,11 +4,12 @@
  * account. The fake must be running and AIRTABLE_* must point at it BEFORE the stack loads the
  * bundle, because the bundle reads its configuration once, at load (cloud/config.ts).
  */
-import path from 'node:path';
 import type { Config } from '../cloud/config';
 import type { Scope } from '../fake-airtable/state/model';
 import { SAMPLE_IDS, startFakeAirtable, type FakeAirtable } from '../fake-airtable/server';
-import { StackError } from './stack';
+import { StackError } from './stack-error';
+
+export { sandboxDataDir } from './local-server';
 
 /** Scopes of the printed PATs: everything the MCP tools can use. */
 const PAT_SCOPES: Scope[] = [
@@ -34,11 +35,6 @@ export interface Sandbox {
   fake: FakeAirtable;
   users: SandboxUser[];
   stop(): Promise<void>;
-}
-
-/** Sandbox data lives beside, never inside, the normal database: `<DATA_DIR or .data>/sandbox`. */
-export function sandboxDataDir(baseDataDir: string): string {
-  return path.join(baseDataDir, 'sandbox');
 }
 
 /**
@@ -103,6 +99,6 @@ ${users}
     curl -X POST ${url}/api/auth/direct -d "api_key=${first?.pat ?? '<PAT>'}&platform=other"
   Data:            ${dataDir} (separate from npm start's). The fake lives in memory: its
                    tokens and PATs are new on every start, so sign in again after a restart.
-  Ctrl-C stops the server, its database and the fake.
+  Ctrl-C (or SIGTERM) stops the server, its database and the fake.
 ${rule}`;
 }

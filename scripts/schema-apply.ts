@@ -8,10 +8,13 @@
  * server differs from schema/.
  *
  * Credentials: flags, else PARSE_SERVER_URL / PARSE_APP_ID / PARSE_MASTER_KEY from the
- * environment or `.env`; the server URL defaults to back4app.config.json's parseServerUrl
- * (https://parseapi.back4app.com) and the app id to its applicationId. The development secrets
- * in .data/dev-secrets.json are used only for a local server (`--local` or a localhost URL), so a
- * local key is never sent elsewhere. The master key is never printed.
+ * environment or `.env` (`.env.example` placeholders count as unset); the server URL defaults to
+ * back4app.config.json's parseServerUrl (https://parseapi.back4app.com) and the app id to its
+ * applicationId. `--local` targets the server `npm start` runs, `--sandbox` the one
+ * `npm run start:sandbox` runs (picked by itself when it is the only one running): its URL and
+ * keys come from <DATA_DIR>/server.json and dev-secrets.json, or <DATA_DIR>/sandbox/ for the
+ * sandbox (scripts/local-server.ts). Development keys are only ever sent to a localhost URL. The
+ * master key is never printed; a refused one is reported with the place it came from.
  *
  * Exit codes: 0 in sync / applied, 1 drift (check) or drift left after applying, 2 usage,
  * configuration or connection error.
@@ -29,7 +32,9 @@ import {
   type SchemaRequest,
 } from '../cloud/schema/apply';
 import { ClassDefinitionSchema, type ClassDefinition } from '../cloud/schema/definitions';
+import { isPlaceholderValue } from '../cloud/config';
 import { isPlaceholder, loadBack4AppConfig, ROOT } from './back4app-config';
+import { localTarget } from './local-server';
 
 export class SchemaToolError extends Error {
   override name = 'SchemaToolError';
@@ -63,6 +68,7 @@ export function loadSchemaDir(dir: string): ClassDefinition[] {
 const FlagsSchema = z.object({
   check: z.boolean().default(false),
   local: z.boolean().default(false),
+  sandbox: z.boolean().default(false),
   'server-url': z.string().url('--server-url must be a URL').optional(),
   'app-id': z.string().min(1).optional(),
   'master-key': z.string().min(1).optional(),
@@ -80,6 +86,7 @@ export function parseSchemaFlags(argv: string[]): SchemaFlags {
       options: {
         check: { type: 'boolean' },
         local: { type: 'boolean' },
+        sandbox: { type: 'boolean' },
         'server-url': { type: 'string' },
         'app-id': { type: 'string' },
         'master-key': { type: 'string' },
@@ -103,6 +110,12 @@ export interface Target {
   serverUrl: string;
   appId: string;
   masterKey: string;
+  /** Where the master key came from ("--master-key", ".env", ".data/sandbox/dev-secrets.json"...). */
+  keySource: string;
+  /** Said before anything else, e.g. that the running sandbox was picked. */
+  note?: string;
+  /** When the key came from a local server's keys file: the other server's file (for the hint). */
+  otherKeysFile?: { path: string; flag: string };
 }
 
 function isLocalUrl(u: string): boolean {
@@ -110,7 +123,7 @@ function isLocalUrl(u: string): boolean {
   return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]';
 }
 
-/** Reads `.env` (without overriding `env`) and, for local servers, .data/dev-secrets.json. */
+/** Reads `.env` (without overriding `env`) and, for local servers, the running one's keys file. */
 export function resolveTarget(
   flags: SchemaFlags,
   env: NodeJS.ProcessEnv,
@@ -119,28 +132,64 @@ export function resolveTarget(
 ): Target {
   const dotEnvFile = path.join(rootDir, '.env');
   const fileEnv = existsSync(dotEnvFile) ? parseEnv(readFileSync(dotEnvFile, 'utf8')) : {};
-  const pick = (k: string): string | undefined => env[k] || fileEnv[k] || undefined;
-  const localUrl = `http://localhost:${pick('PORT') ?? '8000'}/parse`;
+  const usable = (v: string | undefined) => (v && !isPlaceholderValue(v) ? v : undefined);
+  const pick = (k: string): [string, string] | undefined => {
+    if (usable(env[k])) return [env[k]!, `${k} (environment)`];
+    if (usable(fileEnv[k])) return [fileEnv[k]!, `${k} in .env`];
+    return undefined;
+  };
+  const shown = (file: string) => {
+    const rel = path.relative(rootDir, file);
+    return rel.startsWith('..') ? file : rel;
+  };
+  const local = flags.local || flags.sandbox;
+  const server = localTarget(rootDir, { ...fileEnv, ...env }, flags.sandbox);
+  const localUrl =
+    server.running?.parseServerUrl ?? `http://localhost:${pick('PORT')?.[0] ?? '8000'}/parse`;
   const serverUrl =
-    flags['server-url'] ?? (flags.local ? localUrl : undefined) ?? pick('PARSE_SERVER_URL');
+    flags['server-url'] ?? (local ? localUrl : undefined) ?? pick('PARSE_SERVER_URL')?.[0];
   const finalUrl = (serverUrl ?? defaults.serverUrl).replace(/\/+$/, '');
 
   let dev: Record<string, string> = {};
-  const devFile = path.join(rootDir, pick('DATA_DIR') ?? '.data', 'dev-secrets.json');
-  if (isLocalUrl(finalUrl) && existsSync(devFile)) {
-    dev = z.record(z.string(), z.string()).parse(JSON.parse(readFileSync(devFile, 'utf8')));
-  }
-  const appId = flags['app-id'] ?? pick('PARSE_APP_ID') ?? dev.PARSE_APP_ID ?? defaults.appId;
-  const masterKey = flags['master-key'] ?? pick('PARSE_MASTER_KEY') ?? dev.PARSE_MASTER_KEY;
+  const useDev = isLocalUrl(finalUrl) && existsSync(server.secretsFile);
+  if (useDev)
+    dev = z
+      .record(z.string(), z.string())
+      .parse(JSON.parse(readFileSync(server.secretsFile, 'utf8')));
+  const appId = flags['app-id'] ?? pick('PARSE_APP_ID')?.[0] ?? dev.PARSE_APP_ID ?? defaults.appId;
+  const key: [string, string] | undefined = flags['master-key']
+    ? [flags['master-key'], '--master-key']
+    : (pick('PARSE_MASTER_KEY') ??
+      (dev.PARSE_MASTER_KEY ? [dev.PARSE_MASTER_KEY, shown(server.secretsFile)] : undefined));
   const missing: string[] = [];
   if (!appId) missing.push('the app id (--app-id or PARSE_APP_ID)');
-  if (!masterKey) missing.push('the master key (--master-key or PARSE_MASTER_KEY)');
+  if (!key) missing.push('the master key (--master-key or PARSE_MASTER_KEY)');
   if (missing.length > 0)
     throw new SchemaToolError(
       `Missing ${missing.join(' and ')} for ${finalUrl}. On Back4App both are in App Settings -> ` +
-        'Security & Keys; locally, npm start writes them to .data/dev-secrets.json (use --local).',
+        'Security & Keys; locally, npm start writes them to .data/dev-secrets.json and ' +
+        'npm run start:sandbox to .data/sandbox/dev-secrets.json (use --local or --sandbox).',
     );
-  return { serverUrl: finalUrl, appId: appId!, masterKey: masterKey! };
+  const otherDir = server.sandbox
+    ? path.dirname(server.dataDir)
+    : path.join(server.dataDir, 'sandbox');
+  return {
+    serverUrl: finalUrl,
+    appId: appId!,
+    masterKey: key![0],
+    keySource: key![1],
+    ...(server.detected && local
+      ? { note: `Using the running sandbox (${shown(server.dataDir)}).` }
+      : {}),
+    ...(useDev && key![1] === shown(server.secretsFile)
+      ? {
+          otherKeysFile: {
+            path: shown(path.join(otherDir, 'dev-secrets.json')),
+            flag: server.sandbox ? '--local without --sandbox' : '--sandbox',
+          },
+        }
+      : {}),
+  };
 }
 
 export interface SchemaRunResult {
@@ -192,7 +241,9 @@ export async function runSchemaTool(opts: {
 const HELP = `Usage: npm run schema:apply -- [--check] [--local] [--server-url URL] [--app-id ID]
                               [--master-key KEY] [--schema-dir DIR] [--config FILE]
   --check        report drift only; exit 1 when the server differs from schema/
-  --local        target the local stack (http://localhost:$PORT/parse, .data/dev-secrets.json)
+  --local        target the server npm start runs (its URL and .data/dev-secrets.json), or the
+                 sandbox when only npm run start:sandbox runs
+  --sandbox      target the server npm run start:sandbox runs (.data/sandbox/dev-secrets.json)
 Credentials default to PARSE_SERVER_URL, PARSE_APP_ID, PARSE_MASTER_KEY (environment or .env);
 the server URL defaults to https://parseapi.back4app.com.`;
 
@@ -201,6 +252,7 @@ export async function main(
   env: NodeJS.ProcessEnv = process.env,
   rootDir = ROOT,
 ): Promise<number> {
+  let resolved: Target | undefined;
   try {
     const flags = parseSchemaFlags(argv);
     if (flags.help) {
@@ -214,6 +266,8 @@ export async function main(
       serverUrl: cfg.parseServerUrl,
       appId: isPlaceholder(cfg.applicationId) ? undefined : cfg.applicationId,
     });
+    resolved = target;
+    if (target.note) console.log(target.note);
     const defs = loadSchemaDir(path.resolve(rootDir, flags['schema-dir'] ?? cfg.schemaDir));
     const request = httpSchemaRequest(target);
     const result = await runSchemaTool({
@@ -225,20 +279,25 @@ export async function main(
     return result.exitCode;
   } catch (err) {
     const e = err as { code?: unknown; message?: string; cause?: { code?: string } };
-    if (e.code === 401 || e.code === 403)
-      console.error(
-        'The server refused the master key (401/403): check PARSE_APP_ID / PARSE_MASTER_KEY, ' +
-          'and that this machine may use the master key (parse-server masterKeyIps).',
-      );
+    if ((e.code === 401 || e.code === 403) && resolved)
+      console.error(refusedKeyMessage(resolved, e.code));
     else if (e.cause?.code === 'ECONNREFUSED' || e.message === 'fetch failed')
       console.error(
-        `Cannot reach the Parse server (${e.cause?.code ?? e.message}): check --server-url / PARSE_SERVER_URL, or start the local stack.`,
+        `Cannot reach the Parse server at ${resolved?.serverUrl ?? 'the given URL'} (${e.cause?.code ?? e.message}): check --server-url / PARSE_SERVER_URL, or start the local stack (npm start, or npm run start:sandbox with --sandbox).`,
       );
     else console.error(e.message ?? String(err));
     return 2;
   }
 }
 
-if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => process.exit(code));
+/** One line: who refused which key from where, and what to try. */
+export function refusedKeyMessage(t: Target, status: number): string {
+  const base = `${t.serverUrl} refused the master key from ${t.keySource} (${status}).`;
+  if (t.otherKeysFile)
+    return `${base} Is it the server you meant? The other local server keeps its keys in ${t.otherKeysFile.path} (use ${t.otherKeysFile.flag}).`;
+  if (isLocalUrl(t.serverUrl))
+    return `${base} Check PARSE_APP_ID / PARSE_MASTER_KEY against the keys the local server was started with.`;
+  return `${base} Check PARSE_APP_ID / PARSE_MASTER_KEY (Back4App: App Settings -> Security & Keys), and that this machine may use the master key (parse-server masterKeyIps).`;
 }
+
+if (require.main === module) void main(process.argv.slice(2)).then((code) => process.exit(code));

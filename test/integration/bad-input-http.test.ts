@@ -9,9 +9,6 @@
  * per-IP rate limits scaled up so they do not hide the handlers) and a private Airtable fake.
  */
 import fc from 'fast-check';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { harness } from '../harness/env';
 import { uniqueUserId } from '../helpers/airtable';
@@ -30,6 +27,7 @@ import {
   type RawRequest,
 } from '../helpers/fuzz';
 import { startFaultStack, type FaultStack } from './faults-stack-child';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const h = harness();
 let fake: FakeAirtable;
@@ -40,8 +38,7 @@ let clientId: string;
 const REDIRECT = 'https://client.example/cb';
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-bad-http-'));
-  chmodSync(dataDir, 0o755); // initdb runs as the postgres user when we are root
+  dataDir = tempDir('bad-http');
   fake = await startFakeAirtable({ port: 0 });
   stack = await startFaultStack(dataDir, {
     AIRTABLE_CLIENT_ID: fake.clientId,
@@ -81,7 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await fake?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  removeTempDir(dataDir);
 });
 
 const fingerprint = () => rowFingerprint(stack.url, h.appId, h.masterKey);

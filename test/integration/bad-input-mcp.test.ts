@@ -8,9 +8,6 @@
  * properties run at full speed).
  */
 import fc from 'fast-check';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ALL_TOOLS } from '../../cloud/mcp/tools/index';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { harness } from '../harness/env';
@@ -26,6 +23,7 @@ import {
   type RawAnswer,
 } from '../helpers/fuzz';
 import { startFaultStack, type FaultStack } from './faults-stack-child';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const h = harness();
 let fake: FakeAirtable;
@@ -59,8 +57,7 @@ const SEARCH_NAMES = [
 ];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-bad-mcp-'));
-  chmodSync(dataDir, 0o755); // initdb runs as the postgres user when we are root
+  dataDir = tempDir('bad-mcp');
   fake = await startFakeAirtable({ port: 0 });
   fake.admin.setConfig({ rateLimitEnabled: false });
   stack = await startFaultStack(dataDir, {
@@ -123,7 +120,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await fake?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  removeTempDir(dataDir);
 });
 
 const MCP_HEADERS = {

@@ -2,9 +2,10 @@
  * The sign-in flow as a person sees it, in headless Chromium: /auth/authorize -> the fake's sandbox
  * consent page (pick a user, Approve) -> /auth/callback -> the connected page, whose session id
  * must work on GET /api/auth/session; then the error pages (Deny, a replayed callback).
- * Set KEEP_BROWSER_ARTIFACTS=1 to keep the screenshots (their folder is printed).
+ * Set KEEP_BROWSER_ARTIFACTS=1 to keep the screenshots (in .data/browser-artifacts/; the folder
+ * is printed - the run's own temporary folder goes at its end).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -21,7 +22,10 @@ describeWithChromium()('sign-in in a browser', () => {
   let userId: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'browser-signin-'));
+    const keep = path.resolve(__dirname, '../../.data/browser-artifacts');
+    if (process.env.KEEP_BROWSER_ARTIFACTS === '1') mkdirSync(keep, { recursive: true });
+    const base = process.env.KEEP_BROWSER_ARTIFACTS === '1' ? keep : os.tmpdir();
+    dir = mkdtempSync(path.join(base, 'browser-signin-'));
     context = await launchChromium(path.join(dir, 'profile'));
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.baseUrl });
     userId = (

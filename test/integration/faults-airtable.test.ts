@@ -7,7 +7,7 @@
  */
 import { TestBrowser } from '../helpers/browser';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
-import { freePort } from '../../scripts/stack';
+import { reservePort } from '../helpers/instance';
 import { harness, parseRest } from '../harness/env';
 import { sessionFromPat, uniqueUserId } from '../helpers/airtable';
 import {
@@ -30,20 +30,23 @@ let server: KillableInstance;
 
 beforeAll(async () => {
   fake = await startFakeAirtable({ port: 0 });
-  const port = await freePort();
+  const reserved = await reservePort();
+  const port = reserved.port;
   fake.admin.registerRedirectUri({ uri: `http://localhost:${port}/auth/callback` });
-  server = await startKillableInstance({
-    PORT: String(port),
-    PUBLIC_URL: `http://localhost:${port}`,
-    AIRTABLE_CLIENT_ID: fake.clientId,
-    AIRTABLE_CLIENT_SECRET: fake.clientSecret,
-    AIRTABLE_OAUTH_BASE_URL: fake.url,
-    AIRTABLE_API_BASE_URL: fake.url,
-    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
-    AIRTABLE_TIMEOUT_MS: String(TIMEOUT_MS),
-    AIRTABLE_RATE_LIMIT_BUDGET_MS: String(RATE_BUDGET_MS),
-    REFRESH_LEASE_MS: '3000',
-  });
+  server = await startKillableInstance(
+    {
+      PUBLIC_URL: `http://localhost:${port}`,
+      AIRTABLE_CLIENT_ID: fake.clientId,
+      AIRTABLE_CLIENT_SECRET: fake.clientSecret,
+      AIRTABLE_OAUTH_BASE_URL: fake.url,
+      AIRTABLE_API_BASE_URL: fake.url,
+      AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
+      AIRTABLE_TIMEOUT_MS: String(TIMEOUT_MS),
+      AIRTABLE_RATE_LIMIT_BUDGET_MS: String(RATE_BUDGET_MS),
+      REFRESH_LEASE_MS: '3000',
+    },
+    reserved,
+  );
 });
 afterAll(async () => {
   await server?.stop();

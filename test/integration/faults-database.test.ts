@@ -5,9 +5,6 @@
  * survive encrypted. Runs on a private stack (its own embedded PostgreSQL, in a child process):
  * the harness's database is shared by every test file and must never be stopped.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { harness } from '../harness/env';
 import { sessionFromPat, userWithPat } from '../helpers/airtable';
 import { startFaultStack, type FaultStack } from './faults-stack-child';
@@ -22,19 +19,19 @@ import {
   waitFor,
   type Outcome,
 } from './faults-support';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const h = harness();
 let stack: FaultStack;
 let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-faults-db-'));
-  chmodSync(dataDir, 0o755); // initdb runs as the postgres user when we are root
+  dataDir = tempDir('faults-db');
   stack = await startFaultStack(dataDir);
 });
 afterAll(async () => {
   await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  removeTempDir(dataDir);
 });
 
 function signIn(pat: string): Promise<string> {

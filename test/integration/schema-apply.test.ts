@@ -4,12 +4,19 @@
  * drift scenarios run on copies of schema/ under unique class names in a temporary schema folder.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { harness, parseRest } from '../harness/env';
-import { loadSchemaDir, main, resolveTarget } from '../../scripts/schema-apply';
+import {
+  loadSchemaDir,
+  main,
+  parseSchemaFlags,
+  refusedKeyMessage,
+  resolveTarget,
+} from '../../scripts/schema-apply';
 import { ROOT } from '../../scripts/back4app-config';
+import { scriptCommand } from '../helpers/node-script';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const h = harness();
 const serverUrl = `${h.baseUrl}/parse`;
@@ -33,13 +40,14 @@ async function run(args: string[], extraEnv: Record<string, string> = env) {
 }
 
 describe('schema:apply on the shared classes', () => {
-  it('--check exits 0 through the real CLI (tsx) with credentials from the environment', async () => {
+  it('--check exits 0 through the real CLI (as npm runs it) with credentials from the environment', async () => {
     // Asynchronous on purpose: with one test file Jest runs in the process that hosts the stack.
+    const [command, args] = scriptCommand('scripts/schema-apply.ts', ['--check']);
     const res = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
       (resolve) => {
         execFile(
-          path.join(ROOT, 'node_modules/.bin/tsx'),
-          ['scripts/schema-apply.ts', '--check'],
+          command,
+          args,
           { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } },
           (error, stdout, stderr) =>
             resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
@@ -64,7 +72,7 @@ describe('schema:apply on the shared classes', () => {
 
 describe('schema:apply on copies of schema/ (drift and repair)', () => {
   const prefix = `SA${Date.now().toString(36)}_`;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'schema-apply-'));
+  const dir = tempDir('schema-apply');
   const defs = loadSchemaDir(path.join(ROOT, 'schema')).map((d) => ({
     ...d,
     className: `${prefix}${d.className}`,
@@ -81,7 +89,7 @@ describe('schema:apply on copies of schema/ (drift and repair)', () => {
         await parseRest('DELETE', `classes/${d.className}/${r.objectId}`, master);
       await parseRest('DELETE', `schemas/${d.className}`, master);
     }
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   });
 
   it('creates the missing classes locked, then has nothing to do', async () => {
@@ -177,44 +185,105 @@ describe('schema:apply on copies of schema/ (drift and repair)', () => {
 });
 
 describe('credential resolution', () => {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'schema-target-'));
-  mkdirSync(path.join(root, '.data'));
-  writeFileSync(
-    path.join(root, '.data', 'dev-secrets.json'),
-    JSON.stringify({ PARSE_APP_ID: 'local-app', PARSE_MASTER_KEY: 'local-master-key' }),
-  );
+  const root = tempDir('schema-target');
+  const keys = (dir: string, appId: string, masterKey: string) => {
+    mkdirSync(path.join(root, dir), { recursive: true });
+    writeFileSync(
+      path.join(root, dir, 'dev-secrets.json'),
+      JSON.stringify({ PARSE_APP_ID: appId, PARSE_MASTER_KEY: masterKey }),
+    );
+  };
+  /** What npm start writes while it runs (this test process stands in for it: its pid is alive). */
+  const running = (dir: string, port: number, sandbox: boolean) =>
+    writeFileSync(
+      path.join(root, dir, 'server.json'),
+      JSON.stringify({
+        pid: process.pid,
+        url: `http://localhost:${port}`,
+        parseServerUrl: `http://localhost:${port}/parse`,
+        sandbox,
+        startedAt: new Date().toISOString(),
+      }),
+    );
+  keys('.data', 'local-app', 'local-master-key');
+  keys('.data/sandbox', 'sandbox-app', 'sandbox-master-key');
   const defaults = { serverUrl: 'https://parseapi.back4app.com', appId: undefined };
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const flags = (...argv: string[]) => parseSchemaFlags(argv);
+  afterAll(() => removeTempDir(root));
 
   it('uses the development secrets for the local stack only', () => {
-    const local = resolveTarget(
-      { check: false, local: true, help: false },
-      { PORT: '9999' },
-      root,
-      defaults,
-    );
+    const local = resolveTarget(flags('--local'), { PORT: '9999' }, root, defaults);
     expect(local).toEqual({
       serverUrl: 'http://localhost:9999/parse',
       appId: 'local-app',
       masterKey: 'local-master-key',
+      keySource: '.data/dev-secrets.json',
+      otherKeysFile: { path: '.data/sandbox/dev-secrets.json', flag: '--sandbox' },
     });
-    expect(() =>
-      resolveTarget({ check: false, local: false, help: false }, {}, root, defaults),
-    ).toThrow(/Missing the app id .* and the master key .* for https:\/\/parseapi.back4app.com/);
+    expect(() => resolveTarget(flags(), {}, root, defaults)).toThrow(
+      /Missing the app id .* and the master key .* for https:\/\/parseapi.back4app.com/,
+    );
   });
 
-  it('prefers flags, then the environment, then .env', () => {
-    writeFileSync(path.join(root, '.env'), 'PARSE_APP_ID=from-dotenv\nPARSE_MASTER_KEY=dotenv-k\n');
+  it("--sandbox uses the sandbox's keys; --local picks the sandbox when only it runs, and says so", () => {
+    expect(resolveTarget(flags('--sandbox'), { PORT: '9999' }, root, defaults)).toMatchObject({
+      serverUrl: 'http://localhost:9999/parse',
+      appId: 'sandbox-app',
+      masterKey: 'sandbox-master-key',
+      keySource: '.data/sandbox/dev-secrets.json',
+    });
+    running('.data/sandbox', 8123, true);
+    const detected = resolveTarget(flags('--check', '--local'), {}, root, defaults);
+    expect(detected).toMatchObject({
+      serverUrl: 'http://localhost:8123/parse',
+      masterKey: 'sandbox-master-key',
+      note: 'Using the running sandbox (.data/sandbox).',
+    });
+    // Both running: --local means npm start's, on the port it really uses.
+    running('.data', 8124, false);
+    expect(resolveTarget(flags('--local'), {}, root, defaults)).toMatchObject({
+      serverUrl: 'http://localhost:8124/parse',
+      masterKey: 'local-master-key',
+    });
+  });
+
+  it("a refused key names the file it came from and the other server's file", () => {
+    const t = resolveTarget(flags('--local'), {}, root, defaults);
+    expect(refusedKeyMessage(t, 403)).toBe(
+      'http://localhost:8124/parse refused the master key from .data/dev-secrets.json (403). ' +
+        'Is it the server you meant? The other local server keeps its keys in ' +
+        '.data/sandbox/dev-secrets.json (use --sandbox).',
+    );
+    const remote = resolveTarget(
+      flags('--server-url', 'https://example.test/parse', '--app-id', 'a', '--master-key', 'k'),
+      {},
+      root,
+      defaults,
+    );
+    expect(refusedKeyMessage(remote, 401)).toMatch(
+      /^https:\/\/example.test\/parse refused the master key from --master-key \(401\)\. .*masterKeyIps/,
+    );
+  });
+
+  it('prefers flags, then the environment, then .env; .env.example placeholders count as unset', () => {
+    writeFileSync(
+      path.join(root, '.env'),
+      'PARSE_APP_ID=from-dotenv\nPARSE_MASTER_KEY=your_parse_master_key\n',
+    );
     const t = resolveTarget(
-      { check: false, local: false, help: false, 'master-key': 'flag-k' },
+      flags('--master-key', 'flag-k'),
       { PARSE_SERVER_URL: 'https://example.test/parse/' },
       root,
       defaults,
     );
-    expect(t).toEqual({
+    expect(t).toMatchObject({
       serverUrl: 'https://example.test/parse',
       appId: 'from-dotenv',
       masterKey: 'flag-k',
+      keySource: '--master-key',
     });
+    expect(() =>
+      resolveTarget(flags(), { PARSE_SERVER_URL: 'https://example.test/parse' }, root, defaults),
+    ).toThrow(/Missing the master key/);
   });
 });

@@ -8,9 +8,9 @@
  * As a script (tsx): prints {"url": ...} once healthy, stops when stdin closes or on SIGTERM.
  */
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort, startEmbeddedPostgres, startStack } from '../../scripts/stack';
+import { bindHttp, startEmbeddedPostgres, startStack } from '../../scripts/stack';
+import { ROOT, scriptCommand } from '../helpers/node-script';
 
 export interface ChildStack {
   url: string;
@@ -22,8 +22,9 @@ export async function startChildStack(
   dataDir: string,
   env: Record<string, string>,
 ): Promise<ChildStack> {
-  const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
-  const child = spawn(tsx, [__filename, dataDir], {
+  const [command, args] = scriptCommand('test/integration/storage-child-stack.ts', [dataDir]);
+  const child = spawn(command, args, {
+    cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -31,7 +32,12 @@ export async function startChildStack(
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
-    const timer = setTimeout(() => reject(new Error(`child stack timeout\n${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Never leave it running (with its PostgreSQL) past the test that gave up on it.
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      reject(new Error(`child stack timeout\n${stderr}`));
+    }, 60_000);
     lines.on('line', (line) => {
       if (!line.startsWith('{"url"')) return;
       clearTimeout(timer);
@@ -53,17 +59,18 @@ export async function startChildStack(
   };
 }
 
-async function main(): Promise<void> {
-  const dataDir = process.argv[2];
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const dataDir = argv[0];
   const distDir = process.env.TEST_DIST_DIR;
   if (!dataDir || !distDir)
     throw new Error('usage: storage-child-stack.ts <dataDir> (TEST_DIST_DIR set)');
-  const pg = await startEmbeddedPostgres(dataDir, await freePort());
-  const port = await freePort();
+  const pg = await startEmbeddedPostgres(dataDir, { throwaway: true });
+  const server = await bindHttp(0);
+  const port = server.port;
   Object.assign(process.env, { PORT: String(port), PUBLIC_URL: `http://localhost:${port}` });
   delete process.env.PARSE_SERVER_URL; // the worker's points at the shared stack
   const stack = await startStack({
-    port,
+    server,
     databaseUri: pg.uri,
     dataDir,
     distDir,

@@ -3,13 +3,11 @@
  * mistake), the triggers alone still refuse client keys - reads of every class, writes of every
  * class, and deletes of UserToken. Runs on a private stack so the shared one stays locked.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { encrypt } from '../../cloud/crypto/fernet';
 import { parseDate, rest, seedRows, type RestTarget } from '../../scripts/bench-cleanup';
 import { harness } from '../harness/env';
 import { startChildStack, type ChildStack } from './storage-child-stack';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 jest.setTimeout(120_000);
 
@@ -44,8 +42,7 @@ async function asClient(method: string, route: string, body?: unknown) {
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'airtable-mcp-defence-'));
-  chmodSync(dataDir, 0o755);
+  dataDir = tempDir('defence');
   stack = await startChildStack(dataDir, { ENCRYPTION_KEY: h.encryptionKey });
   t = { url: stack.url, appId: h.appId, masterKey: h.masterKey };
   for (const className of ['UserToken', 'OAuthState', 'UserSession'])
@@ -54,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  removeTempDir(dataDir);
 });
 
 it.each(['UserToken', 'OAuthState', 'UserSession'])(

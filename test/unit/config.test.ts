@@ -1,4 +1,7 @@
-import { ConfigError, isFernetKey, loadConfig } from '../../cloud/config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { ConfigError, isFernetKey, isPlaceholderValue, loadConfig } from '../../cloud/config';
 
 const good = {
   SECRET_KEY: 'x'.repeat(40),
@@ -120,5 +123,77 @@ describe('loadConfig', () => {
     expect(isFernetKey(good.ENCRYPTION_KEY)).toBe(true);
     expect(isFernetKey(`${good.ENCRYPTION_KEY}=`)).toBe(true);
     expect(isFernetKey('abc')).toBe(false);
+  });
+});
+
+describe('loadConfig: every problem is one line naming the variable and the fix', () => {
+  const problems = (env: NodeJS.ProcessEnv): string[] => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message.split('\n');
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('refuses the .env.example placeholders like missing values', () => {
+    const example = parseEnv(readFileSync(path.join(__dirname, '../../.env.example'), 'utf8'));
+    const lines = problems(example);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^SECRET_KEY is required; generate one .*\.env\.example placeholder\)$/,
+      ),
+      expect.stringMatching(
+        /^ENCRYPTION_KEY is required; generate one .*\.env\.example placeholder\)$/,
+      ),
+    ]);
+    // The optional ones count as unset: the example's AIRTABLE_CLIENT_ID is no client id.
+    const c = loadConfig({ ...example, ...good });
+    expect(c.airtable.clientId).toBeUndefined();
+    expect(c.airtable.clientSecret).toBeUndefined();
+    expect(c.parse.masterKey).toBeUndefined();
+    expect(isPlaceholderValue('replace_with_32_or_more_random_characters')).toBe(true);
+    expect(isPlaceholderValue('<your key>')).toBe(true);
+    expect(isPlaceholderValue(good.SECRET_KEY)).toBe(false);
+  });
+
+  it.each([
+    ['mysql://root:hunter2@localhost:3306/parse', /uses mysql:\/\/, which parse-server cannot use/],
+    ['not a uri', /is not a URL/],
+    ['postgres://user:hunter2@localhost:notaport/parse', /is not a valid URL/],
+    ['postgres:///parse?password=hunter2', /names no host/],
+  ])('refuses DATABASE_URI=%s on one line, without the password', (uri, why) => {
+    const lines = problems({ ...good, DATABASE_URI: uri });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^DATABASE_URI /);
+    expect(lines[0]).toMatch(why);
+    expect(lines[0]).toContain('remove it to use the embedded PostgreSQL');
+    expect(lines[0]).not.toContain('hunter2');
+  });
+
+  it('accepts PostgreSQL and MongoDB URIs (a replica set list included)', () => {
+    for (const uri of [
+      'postgres://u:p@db.example:5432/parse',
+      'postgresql://u:p@localhost/parse?ssl=true',
+      'mongodb://h1:27017,h2:27017/parse?replicaSet=rs0',
+      'mongodb+srv://u:p@cluster0.example.net/parse',
+    ])
+      expect(loadConfig({ ...good, DATABASE_URI: uri }).databaseUri).toBe(uri);
+  });
+
+  it('EMBEDDED_PG_PORT: unset or empty means any free port; otherwise a port number', () => {
+    expect(loadConfig(good).embeddedPgPort).toBeUndefined();
+    expect(loadConfig({ ...good, EMBEDDED_PG_PORT: '' }).embeddedPgPort).toBeUndefined();
+    expect(loadConfig({ ...good, EMBEDDED_PG_PORT: '5433' }).embeddedPgPort).toBe(5433);
+    expect(problems({ ...good, EMBEDDED_PG_PORT: '0' })).toEqual([
+      'EMBEDDED_PG_PORT must be a port number (1-65535), or unset for any free port',
+    ]);
+    expect(loadConfig({ ...good, PORT: '0' }).port).toBe(0);
+    expect(problems({ ...good, PORT: 'eighty' })).toEqual(['PORT must be a port number (0-65535)']);
+  });
+
+  it('several bad variables: one line each', () => {
+    expect(problems({ PORT: '70000' })).toHaveLength(3); // PORT, SECRET_KEY, ENCRYPTION_KEY
   });
 });

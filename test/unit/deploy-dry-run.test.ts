@@ -97,12 +97,16 @@ describe('deploy --dry-run', () => {
     expect(output).not.toContain(secret);
   });
 
-  it('finds secrets from the environment and dev-secrets.json, and ignores short or public ones', () => {
+  it('finds secrets from the environment and both dev-secrets.json, and ignores short or public ones', () => {
     const rootDir = path.join(tmp, 'sources');
-    mkdirSync(path.join(rootDir, '.data'), { recursive: true });
+    mkdirSync(path.join(rootDir, '.data', 'sandbox'), { recursive: true });
     writeFileSync(
       path.join(rootDir, '.data', 'dev-secrets.json'),
       JSON.stringify({ PARSE_MASTER_KEY: 'dev-master-key-1', PARSE_APP_ID: 'airtable-mcp-local' }),
+    );
+    writeFileSync(
+      path.join(rootDir, '.data', 'sandbox', 'dev-secrets.json'),
+      JSON.stringify({ PARSE_MASTER_KEY: 'sandbox-master-key-1' }),
     );
     const found = collectSecretValues({
       env: { MY_TOKEN: 'tok-123456789', SHORT_KEY: 'abc', PUBLIC_URL: 'https://x.b4a.app' },
@@ -112,6 +116,7 @@ describe('deploy --dry-run', () => {
     expect(found.map((s) => [s.name, s.source])).toEqual([
       ['MY_TOKEN', 'environment'],
       ['PARSE_MASTER_KEY', '.data/dev-secrets.json'],
+      ['PARSE_MASTER_KEY', '.data/sandbox/dev-secrets.json'],
     ]);
   });
 

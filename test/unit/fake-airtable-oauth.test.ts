@@ -12,7 +12,6 @@ import {
   postToken,
   randomState,
 } from '../../fake-airtable/oauth-test-kit';
-import { freePort } from '../../scripts/stack';
 
 const REDIRECT = 'http://localhost:8000/auth/callback';
 const SCOPE = 'data.records:read schema.bases:read';
@@ -21,7 +20,7 @@ let http: FakeAirtableAdminClient;
 let userId: string;
 
 beforeAll(async () => {
-  fake = await startFakeAirtable({ port: await freePort() });
+  fake = await startFakeAirtable({ port: 0 });
   http = new FakeAirtableAdminClient(fake.url);
 });
 afterAll(() => fake.stop());

@@ -5,7 +5,6 @@
  */
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import type { BaseSummary } from '../../fake-airtable/admin/fake-admin';
-import { freePort } from '../../scripts/stack';
 
 let fake: FakeAirtable;
 let userId: string;
@@ -20,7 +19,7 @@ const ALL_SCOPES = [
 ] as const;
 
 beforeAll(async () => {
-  fake = await startFakeAirtable({ port: await freePort() });
+  fake = await startFakeAirtable({ port: 0 });
 });
 afterAll(() => fake.stop());
 

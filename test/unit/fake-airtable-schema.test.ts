@@ -6,7 +6,6 @@ import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server
 import { evaluate } from '../../fake-airtable/formula/evaluator';
 import { parseFormula } from '../../fake-airtable/formula/parser';
 import type { FValue } from '../../fake-airtable/formula/values';
-import { freePort } from '../../scripts/stack';
 
 let fake: FakeAirtable;
 let userId: string;
@@ -14,7 +13,7 @@ let token: string;
 let baseId: string;
 
 beforeAll(async () => {
-  fake = await startFakeAirtable({ port: await freePort() });
+  fake = await startFakeAirtable({ port: 0 });
 });
 afterAll(() => fake.stop());
 beforeEach(() => {

@@ -14,7 +14,6 @@ import type { ToolContext } from '../../cloud/mcp/tool-context';
 import { TOOL_NAMES } from '../../cloud/mcp/tool-names';
 import { ALL_TOOLS } from '../../cloud/mcp/tools/index';
 import { startFakeAirtable } from '../../fake-airtable/server';
-import { freePort } from '../../scripts/stack';
 
 type Fake = Awaited<ReturnType<typeof startFakeAirtable>>;
 type Json = Record<string, unknown>;
@@ -126,7 +125,7 @@ async function requestsDuring(fn: () => Promise<unknown>): Promise<Record<string
 }
 
 beforeAll(async () => {
-  fake = await startFakeAirtable({ port: await freePort() });
+  fake = await startFakeAirtable({ port: 0 });
   userId = fake.admin.createUser({ email: 'ada@example.com', name: 'Ada' }).id;
   patAll = fake.admin.createPat({ userId, scopes: [...ALL_SCOPES], bases: 'all' }).token;
   const records = Array.from({ length: 250 }, (_, i) => ({
