@@ -48,12 +48,7 @@ export async function main(): Promise<void> {
       );
     });
   console.log(`READY ${stack.url}`);
-  // The folder holds only parse-server's logs: nothing to keep once the instance is gone.
-  const stop = () =>
-    void stack.stop().then(() => {
-      rmSync(dataDir, { recursive: true, force: true });
-      process.exit(0);
-    });
+  const stop = () => void stack.stop().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

@@ -69,11 +69,14 @@ let parseServerModule: Promise<ParseServerClass> | undefined;
 /**
  * Loads parse-server (about 2 s of CPU on a busy machine); npm start starts this early. Its
  * module-level logger reads PARSE_SERVER_LOGS_FOLDER when it loads (else it writes ./logs of the
- * working directory): with `dataDir`, that is DATA_DIR/logs, readable by us only.
+ * working directory): with `dataDir`, that is DATA_DIR/logs, readable by us only; without one,
+ * no log files at all ('null', parse-server's nullParser).
  */
 export function loadParseServer(dataDir?: string): Promise<ParseServerClass> {
-  if (dataDir && !parseServerModule)
-    process.env.PARSE_SERVER_LOGS_FOLDER ??= privateLogsFolder(path.join(dataDir, 'logs'));
+  if (!parseServerModule)
+    process.env.PARSE_SERVER_LOGS_FOLDER ??= dataDir
+      ? privateLogsFolder(path.join(dataDir, 'logs'))
+      : 'null';
   parseServerModule ??= import('parse-server').then((m) => {
     // A CommonJS module with __esModule: under node's import() `default` is its exports object,
     // under a CommonJS loader (jest, tsx) it is the class itself.
@@ -106,7 +109,8 @@ function parseServerOptions(
     enableAnonymousUsers: opts.enableAnonymousUsers ?? false,
     // parse-server's file logs go under the data folder (0700), not the working directory, and a
     // refused request logs one line, not a stack trace (scripts/parse-logger.ts). None for quiet stacks.
-    logsFolder: opts.dataDir && !opts.silent ? privateLogsFolder(path.join(opts.dataDir, 'logs')) : null,
+    logsFolder:
+      opts.dataDir && !opts.silent ? privateLogsFolder(path.join(opts.dataDir, 'logs')) : null,
     loggerAdapter: quietRefusalsLoggerAdapter(),
     enforcePrivateUsers: true,
     // Explicit values for options whose defaults parse-server 9 announces it will change (no

@@ -37,7 +37,9 @@ it('resources/* and prompts/* need airtable:read', async () => {
     const answer = await rpc(writeOnly.access_token, method, params);
     expect({ method, status: answer.status }).toEqual({ method, status: 403 });
     // Step-up (MCP 2025-11-25): the challenge lists the scopes already granted plus the missing one.
-    expect(String(answer.headers['www-authenticate'])).toContain('scope="airtable:write airtable:read"');
+    expect(String(answer.headers['www-authenticate'])).toContain(
+      'scope="airtable:write airtable:read"',
+    );
   }
 
   const readOnly = (await sdkTokens(`${h.baseUrl}/mcp`, user.id, 'airtable:read')).tokens;
