@@ -1,51 +1,39 @@
 /**
- * `npm run test:conformance [-- --scenario a,b] [--all] [--verbose]`
+ * `npm run test:conformance [-- --scenario a,b] [--verbose]`
  *
- * Runs the official MCP conformance suite (@modelcontextprotocol/conformance, server mode) against
- * a locally started server: the built bundle on its own stack (embedded PostgreSQL, the Airtable
- * fake with one user, PAT and base), signed in through POST /api/auth/direct. The suite's CLI
- * cannot send headers, so it talks to a small pass-through proxy that adds
+ * Runs every server scenario of the official MCP conformance suite
+ * (@modelcontextprotocol/conformance, a pinned devDependency: nothing is downloaded at run time)
+ * against a locally started server: the built bundle on its own stack (embedded PostgreSQL, the
+ * Airtable fake with one user, PAT and base), signed in through POST /api/auth/direct. The suite's
+ * CLI cannot send headers, so it talks to a small pass-through proxy that adds
  * `Authorization: Bearer <session>` and forwards everything else untouched (Host and Origin
  * included, so dns-rebinding-protection still reaches our check); PUBLIC_URL is the proxy's origin,
  * as behind any reverse proxy.
  *
- * The suite needs Node 22 (fs.globSync): `node@22` (npm's Node binaries) and the suite are
- * installed at run time into a cache folder under the system temp dir, never into the repository.
+ * Every scenario the suite lists is classified in EXPECTED (scripts/conformance-expected.ts):
+ * `pass` (a feature we declare: it must pass), or `n/a` with the reason (the suite's own fixture
+ * tools/resources/prompts, or server-to-client requests and notifications that a stateless JSON
+ * server cannot send). Exit 1 when a `pass` scenario fails or the suite lists a scenario nobody has
+ * classified yet; an `n/a` scenario is still run and its result printed, so a change shows.
  *
- * Required scenarios (exit 1 if any fails): server-initialize, ping, tools-list,
- * dns-rebinding-protection, resources-list, prompts-list. `--all` also runs every other active
- * server scenario and reports it (most exercise the suite's own fixtures or features this server
- * does not offer: sampling, elicitation, subscriptions ...).
+ * The suite is built for Node 22; on Node 20 it is loaded through scripts/conformance-node20.mjs
+ * (one import that only its report command uses). Its output and temporary files go to a folder
+ * under .data/tmp, removed at the end.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFakeAirtable } from '../fake-airtable/server';
+import { ROOT } from './build-cache.cjs';
 import { build } from './build';
-import { CACHE_DIR, projectTempDir } from './project-temp';
+import { EXPECTED, type Expectation } from './conformance-expected';
+import { projectTempDir } from './project-temp';
 import { bindHttp, startEmbeddedPostgres, startStack } from './stack';
 
-const CONFORMANCE = '@modelcontextprotocol/conformance@0.1.16';
-const NODE22 = 'node@22.23.3';
-// The suite and Node 22, kept between runs in the project's cache folder.
-const CACHE = path.join(CACHE_DIR, 'conformance');
-/**
- * resources-list and prompts-list check the generic shape of our resources (one schema per base)
- * and prompts. The suite's other resources/prompts scenarios need its own fixtures
- * (test://static-text, test_simple_prompt...) or subscriptions, which a stateless server does
- * not offer: they do not apply.
- */
-const REQUIRED = [
-  'server-initialize',
-  'ping',
-  'tools-list',
-  'dns-rebinding-protection',
-  'resources-list',
-  'prompts-list',
-];
+const SUITE_PACKAGE = '@modelcontextprotocol/conformance';
 
 type Verdict = 'PASS' | 'WARN' | 'FAIL';
 
@@ -57,40 +45,37 @@ interface Check {
 }
 
 interface Suite {
-  node: string;
+  /** node and its leading arguments (the Node 20 hook when needed). */
+  command: string[];
   cli: string;
+  version: string;
+  tmp: string;
 }
 
-/** Installs the suite and Node 22 into CACHE once; returns the node binary and the CLI. */
-function installSuite(): Suite {
-  const node = path.join(CACHE, 'node_modules', 'node', 'bin', 'node');
-  const cli = path.join(
-    CACHE,
-    'node_modules',
-    '@modelcontextprotocol',
-    'conformance',
-    'dist',
-    'index.js',
-  );
-  if (existsSync(node) && existsSync(cli)) return { node, cli };
-  mkdirSync(CACHE, { recursive: true });
-  writeFileSync(
-    path.join(CACHE, 'package.json'),
-    JSON.stringify({ name: 'conformance-cache', private: true }),
-  );
-  console.log(`installing ${CONFORMANCE} and ${NODE22} into ${CACHE} ...`);
-  // node@22's preinstall script fetches the platform binary package: scripts must run.
-  const res = spawnSync(
-    'npm',
-    ['install', '--prefix', CACHE, CONFORMANCE, NODE22, '--no-audit', '--no-fund'],
-    {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  if (res.status !== 0 || !existsSync(node))
-    throw new Error(`npm install failed:\n${res.stderr.slice(-2000)}`);
-  return { node, cli };
+/** The suite from node_modules (devDependency), run by this very node. */
+function findSuite(tmp: string): Suite {
+  const pkgFile = path.join(ROOT, 'node_modules', ...SUITE_PACKAGE.split('/'), 'package.json');
+  if (!existsSync(pkgFile))
+    throw new Error(`${SUITE_PACKAGE} is not installed: run npm ci (it is a devDependency).`);
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as {
+    version: string;
+    bin: Record<string, string>;
+  };
+  const cli = path.join(path.dirname(pkgFile), pkg.bin.conformance ?? 'dist/index.js');
+  // fs.globSync arrived in Node 22 (see conformance-node20.mjs).
+  const needsHook = typeof (fs as { globSync?: unknown }).globSync !== 'function';
+  const hook = path.join(ROOT, 'scripts', 'conformance-node20.mjs');
+  return {
+    command: [process.execPath, ...(needsHook ? ['--import', hook] : [])],
+    cli,
+    version: pkg.version,
+    tmp,
+  };
+}
+
+/** The suite's environment: its temporary files in our folder, never the system's. */
+function suiteEnv(suite: Suite): NodeJS.ProcessEnv {
+  return { ...process.env, TMPDIR: suite.tmp, NO_COLOR: '1' };
 }
 
 /** Forwards every request to the server as is, adding the session when no Authorization is sent. */
@@ -131,13 +116,11 @@ async function runScenario(
   verbose: boolean,
 ) {
   const out = path.join(outRoot, scenario);
+  const [node, ...nodeArgs] = suite.command;
   const child = spawn(
-    suite.node,
-    [suite.cli, 'server', '--url', url, '--scenario', scenario, '-o', out],
-    {
-      cwd: outRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    node!,
+    [...nodeArgs, suite.cli, 'server', '--url', url, '--scenario', scenario, '-o', out],
+    { cwd: outRoot, env: suiteEnv(suite), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
   child.stdout.on('data', (d: Buffer) => (log += d.toString()));
@@ -164,7 +147,12 @@ async function runScenario(
 }
 
 function listScenarios(suite: Suite): string[] {
-  const res = spawnSync(suite.node, [suite.cli, 'list'], { encoding: 'utf8' });
+  const [node, ...nodeArgs] = suite.command;
+  const res = spawnSync(node!, [...nodeArgs, suite.cli, 'list'], {
+    encoding: 'utf8',
+    env: suiteEnv(suite),
+  });
+  if (res.status !== 0) throw new Error(`conformance list failed: ${res.stderr}`);
   const server = res.stdout.split(/Client scenarios/)[0] ?? '';
   return [...server.matchAll(/^\s+- (\S+)/gm)].map((m) => m[1]!);
 }
@@ -240,52 +228,68 @@ async function startTarget(
   return `http://localhost:${proxyPort}/mcp`;
 }
 
-async function main(): Promise<number> {
+/** One line per scenario; whether it went as EXPECTED says. */
+function judge(scenario: string, expected: Expectation | undefined, verdict: Verdict): string {
+  if (!expected) return 'UNCLASSIFIED (add it to scripts/conformance-expected.ts)';
+  if (expected.kind === 'pass') return verdict === 'PASS' ? 'passed' : 'FAILED';
+  return `not applicable: ${expected.why}`;
+}
+
+export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
+    args: argv,
     options: {
       scenario: { type: 'string' },
-      all: { type: 'boolean' },
       verbose: { type: 'boolean' },
     },
   });
   const verbose = values.verbose === true;
-  const suite = installSuite();
   const dataDir = projectTempDir('conformance');
+  const suite = findSuite(path.join(dataDir, 'tmp'));
+  fs.mkdirSync(suite.tmp);
   const stoppers: (() => Promise<unknown>)[] = [];
   try {
+    const listed = listScenarios(suite);
+    const scenarios = values.scenario ? values.scenario.split(',') : listed;
     const url = await startTarget(dataDir, verbose, stoppers);
-    const required = values.scenario ? values.scenario.split(',') : REQUIRED;
-    const extra = values.all ? listScenarios(suite).filter((s) => !required.includes(s)) : [];
-    let requiredFailed = 0;
-    console.log(`MCP conformance (${CONFORMANCE}) against ${url}`);
-    for (const scenario of [...required, ...extra]) {
+    console.log(`MCP conformance (${SUITE_PACKAGE}@${suite.version}) against ${url}`);
+    let bad = 0;
+    const counts = { passed: 0, na: 0, bad: 0 };
+    for (const scenario of scenarios) {
+      const expected = EXPECTED[scenario];
       const r = await runScenario(suite, url, scenario, dataDir, verbose);
-      const isRequired = required.includes(scenario);
-      if (isRequired && r.verdict !== 'PASS') requiredFailed++;
-      const note = isRequired ? '' : ' (informational)';
+      const outcome = judge(scenario, expected, r.verdict);
+      const wrong = !expected || (expected.kind === 'pass' && r.verdict !== 'PASS');
+      if (wrong) bad++;
+      counts[wrong ? 'bad' : expected.kind === 'pass' ? 'passed' : 'na']++;
       console.log(
-        `${r.verdict}  ${scenario.padEnd(30)} ${r.succeeded}/${r.checks.length} checks${note}`,
+        `${r.verdict}  ${scenario.padEnd(30)} ${String(r.succeeded).padStart(2)}/${String(r.checks.length).padEnd(2)} checks  ${outcome}`,
       );
-      for (const c of r.checks.filter((x) => x.status === 'FAILURE' || x.status === 'WARNING'))
-        console.log(
-          `      ${c.status.toLowerCase()} ${c.id}: ${c.errorMessage ?? c.description ?? ''}`,
-        );
+      if (wrong || verbose)
+        for (const c of r.checks.filter((x) => x.status === 'FAILURE' || x.status === 'WARNING'))
+          console.log(
+            `      ${c.status.toLowerCase()} ${c.id}: ${c.errorMessage ?? c.description ?? ''}`,
+          );
       if (r.checks.length === 0) console.log(r.log.trim().split('\n').slice(-5).join('\n'));
     }
+    const stale = Object.keys(EXPECTED).filter((s) => !listed.includes(s));
+    if (stale.length) console.log(`classified but no longer in the suite: ${stale.join(', ')}`);
     console.log(
-      `required scenarios: ${requiredFailed === 0 ? 'all passed' : `${requiredFailed} failed`}`,
+      `${scenarios.length} scenarios: ${counts.passed} passed, ${counts.na} not applicable, ${counts.bad} failed or unclassified`,
     );
-    return requiredFailed === 0 ? 0 : 1;
+    return bad === 0 ? 0 : 1;
   } finally {
     for (const stop of stoppers) await stop().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exit(1);
+    },
+  );
+}
