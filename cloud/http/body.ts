@@ -8,6 +8,14 @@ import { HttpError } from './errors';
 
 export type ParsedBody = Record<string, unknown> | unknown[] | string | number | boolean | null;
 
+/** A body that is not JSON: /mcp answers it with JSON-RPC -32700 (JSON-RPC 2.0 section 5.1). */
+export class InvalidJsonError extends HttpError {
+  constructor() {
+    super(400, 'invalid_request', 'Request body is not valid JSON.');
+    this.name = 'InvalidJsonError';
+  }
+}
+
 function readStream(req: Request, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
@@ -62,7 +70,7 @@ function parseText(text: string, type: string): ParsedBody {
     try {
       return JSON.parse(text) as ParsedBody;
     } catch {
-      throw new HttpError(400, 'invalid_request', 'Request body is not valid JSON.');
+      throw new InvalidJsonError();
     }
   }
   throw new HttpError(

@@ -15,7 +15,7 @@ import { getAirtableRateLimiter } from '../airtable/rate-limiter';
 import type { AirtableGrant } from '../auth/airtable-grant';
 import { authenticate, sessionCredential } from '../auth/session-auth';
 import type { AppDeps } from '../deps';
-import { readBody } from '../http/body';
+import { InvalidJsonError, readBody } from '../http/body';
 import { HttpError } from '../http/errors';
 import { checkHostAndOrigin } from '../http/host-check';
 import { publicUrlFor } from '../http/public-origin';
@@ -46,6 +46,16 @@ function jsonRpcError(
   res.setHeader('Cache-Control', 'no-store');
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/**
+ * The JSON-RPC code of a refused body, the same whether our reader or a body parser that ran
+ * before our routes (routes/index.ts) refused it: -32700 parse error, -32600 too large (JSON-RPC
+ * 2.0 section 5.1); -32000 (server-defined) for the rest.
+ */
+function rpcCode(err: HttpError): number {
+  if (err instanceof InvalidJsonError) return -32700;
+  return err.status === 413 ? -32600 : -32000;
 }
 
 export interface McpRouteOptions {
@@ -257,7 +267,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
 
   app.post('/mcp', (req, res) => {
     handleMcp(req, res).catch((err: unknown) => {
-      if (err instanceof HttpError) return jsonRpcError(res, err.status, -32000, err.message);
+      if (err instanceof HttpError) return jsonRpcError(res, err.status, rpcCode(err), err.message);
       if (err instanceof StorageUnavailableError) {
         count('storage_unavailable');
         return jsonRpcError(res, 503, -32000, 'The database is unavailable; retry shortly.', {
