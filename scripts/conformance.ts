@@ -262,8 +262,10 @@ export async function main(argv: string[]): Promise<number> {
       const wrong = !expected || (expected.kind === 'pass' && r.verdict !== 'PASS');
       if (wrong) bad++;
       counts[wrong ? 'bad' : expected.kind === 'pass' ? 'passed' : 'na']++;
+      // The first column is our verdict; the suite's own count of passed checks follows.
+      const label = wrong ? 'FAIL' : expected.kind === 'pass' ? 'PASS' : 'N/A ';
       console.log(
-        `${r.verdict}  ${scenario.padEnd(30)} ${String(r.succeeded).padStart(2)}/${String(r.checks.length).padEnd(2)} checks  ${outcome}`,
+        `${label}  ${scenario.padEnd(30)} suite: ${r.verdict.padEnd(4)} ${String(r.succeeded).padStart(2)}/${String(r.checks.length).padEnd(2)} checks  ${outcome}`,
       );
       if (wrong || verbose)
         for (const c of r.checks.filter((x) => x.status === 'FAILURE' || x.status === 'WARNING'))
