@@ -8,6 +8,7 @@
  * example file can never pass for configured secrets.
  */
 import { z } from 'zod';
+import { isLoopbackHost } from './http/loopback';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -260,6 +261,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   if (e.STORAGE_BACKEND === 'redis' && !e.REDIS_URL) {
     throw new ConfigError('STORAGE_BACKEND=redis needs REDIS_URL (e.g. redis://localhost:6379)');
+  }
+  // MCP 2025-11-25 authorization, "Communication Security": every authorization server endpoint
+  // MUST be served over HTTPS. PUBLIC_URL is our issuer and resource; only a loopback one (a
+  // person's own computer) may be http.
+  const publicOrigin = new URL(publicUrl);
+  if (
+    e.NODE_ENV === 'production' &&
+    publicOrigin.protocol !== 'https:' &&
+    !isLoopbackHost(publicOrigin.hostname)
+  ) {
+    throw new ConfigError(
+      'Invalid configuration:\n  PUBLIC_URL must start with https:// in production (MCP authorization serves every OAuth endpoint over HTTPS); http:// is for localhost only',
+    );
   }
   if (e.ATTACHMENT_FETCH_ALLOW_PRIVATE && e.NODE_ENV === 'production') {
     throw new ConfigError(

@@ -68,6 +68,23 @@ describe('loadConfig', () => {
     ).toThrow(/AIRTABLE_CONTENT_BASE_URL/);
   });
 
+  // MCP 2025-11-25 authorization, "Communication Security": OAuth endpoints over HTTPS.
+  it('in production, PUBLIC_URL must be https (or loopback)', () => {
+    const prod = { ...good, NODE_ENV: 'production' };
+    expect(() => loadConfig({ ...prod, PUBLIC_URL: 'http://mcp.example.com' })).toThrow(
+      /PUBLIC_URL must start with https:\/\/ in production/,
+    );
+    expect(loadConfig({ ...prod, PUBLIC_URL: 'https://mcp.example.com' }).publicUrl).toBe(
+      'https://mcp.example.com',
+    );
+    expect(loadConfig({ ...prod, PUBLIC_URL: 'http://127.0.0.1:8000' }).publicUrl).toBe(
+      'http://127.0.0.1:8000',
+    );
+    expect(loadConfig({ ...good, PUBLIC_URL: 'http://mcp.example.com' }).publicUrl).toBe(
+      'http://mcp.example.com',
+    );
+  });
+
   it('allows private attachment fetches only outside production', () => {
     expect(
       loadConfig({ ...good, ATTACHMENT_FETCH_ALLOW_PRIVATE: '1' }).attachmentFetchAllowPrivate,
