@@ -79,7 +79,7 @@ describe(`AI SDK MCP client (@ai-sdk/mcp ${installedVersion('@ai-sdk/mcp')})`, (
     const hook = await browserHook();
     try {
       const running = runApp({
-        TEST_BROWSER_HOOK: hook.url,
+        AI_SDK_BROWSER_HOOK: hook.url,
         AI_SDK_CALLS: JSON.stringify([{ name: 'whoami' }]),
       });
       running.catch(() => {}); // awaited below

@@ -56,6 +56,8 @@ export function clientHome(prefix: string): { dir: string; env: Record<string, s
  */
 export async function browserHook(): Promise<{
   url: string;
+  /** BROWSER for a client whose opener is xdg-open (it runs `$BROWSER <url>`). */
+  browserCommand: string;
   next(timeoutMs?: number): Promise<URL>;
   close(): Promise<void>;
 }> {
@@ -78,6 +80,7 @@ export async function browserHook(): Promise<{
   const port = (server.address() as { port: number }).port;
   return {
     url: `http://127.0.0.1:${port}/open`,
+    browserCommand: `${process.execPath} ${BROWSER_HOOK} ${port}`,
     next(timeoutMs = 60_000) {
       const queued = opened.shift();
       if (queued) return Promise.resolve(queued);

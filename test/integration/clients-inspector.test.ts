@@ -13,7 +13,6 @@ import { harness } from '../harness/env';
 import { fakeAdmin, uniqueUserId } from '../helpers/airtable';
 import { removeTempDir } from '../helpers/temp-dir';
 import {
-  BROWSER_HOOK,
   browserHook,
   clientHome,
   consentAndReturn,
@@ -133,8 +132,7 @@ describe(`MCP Inspector CLI ${installedVersion('@modelcontextprotocol/inspector'
         ],
         {
           MCP_AUTO_OPEN_ENABLED: 'true',
-          BROWSER: `${process.execPath} ${BROWSER_HOOK}`,
-          TEST_BROWSER_HOOK: hook.url,
+          BROWSER: hook.browserCommand,
         },
       );
       const authUrl = await Promise.race([

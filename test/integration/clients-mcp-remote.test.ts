@@ -19,7 +19,6 @@ import { fakeAdmin, uniqueUserId } from '../helpers/airtable';
 import { waitAllGone } from '../helpers/start-process';
 import { removeTempDir } from '../helpers/temp-dir';
 import {
-  BROWSER_HOOK,
   browserHook,
   clientHome,
   consentAndReturn,
@@ -46,8 +45,7 @@ async function connectThroughMcpRemote(origin: string) {
     env: {
       ...home.env,
       MCP_REMOTE_CONFIG_DIR: path.join(home.dir, '.mcp-auth'),
-      BROWSER: `${process.execPath} ${BROWSER_HOOK}`,
-      TEST_BROWSER_HOOK: hook.url,
+      BROWSER: hook.browserCommand,
     },
     stderr: 'pipe',
   });
