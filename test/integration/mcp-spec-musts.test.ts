@@ -9,8 +9,9 @@ import { mcpHeaders, patUser, rawRequest, TOOLS_LIST } from './mcp-http-helpers'
 
 const h = harness();
 let session = '';
+let pat = '';
 beforeAll(async () => {
-  ({ session } = await patUser());
+  ({ session, pat } = await patUser());
 });
 
 const auth = () => ({ Authorization: `Bearer ${session}` });
@@ -93,4 +94,15 @@ it('a token in the query string is never accepted (authorization spec, "Access T
   });
   await res.text();
   expect(res.status).toBe(401);
+});
+
+it('an Airtable token is not ours: a PAT as the bearer is 401 invalid_token ("Token Passthrough")', async () => {
+  const answer = await rawRequest(
+    'POST',
+    '/mcp',
+    mcpHeaders({ Authorization: `Bearer ${pat}` }),
+    TOOLS_LIST,
+  );
+  expect(answer.status).toBe(401);
+  expect(String(answer.headers['www-authenticate'])).toContain('error="invalid_token"');
 });
