@@ -12,7 +12,7 @@
  */
 const startedMs = performance.now();
 const path = require('node:path');
-const { CACHE_DIR, ROOT, isFresh, writeAtomic, writeStamp } = require('./build-cache.cjs');
+const { CACHE_DIR, ROOT, isFresh, writeAtomic, writeStamp } = require('./build/build-cache.cjs');
 
 const [entryArg, ...args] = process.argv.slice(2);
 if (!entryArg || !entryArg.endsWith('.ts')) {
@@ -47,7 +47,7 @@ if (!isFresh(stamp)) {
     stamp,
     result.metafile,
     [out],
-    ['scripts/run.cjs', 'scripts/build-cache.cjs', 'tsconfig.json'],
+    ['scripts/run.cjs', 'scripts/build/build-cache.cjs', 'tsconfig.json'],
   );
   bundled = true;
 }

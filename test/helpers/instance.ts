@@ -7,11 +7,11 @@
  * it with reservePort(), uses `reserved.port`, then passes `reserved`. Stop it in afterAll.
  */
 import { spawn } from 'node:child_process';
-import { handOver, reservePort, type ReservedPort } from '../../scripts/ports';
+import { handOver, reservePort, type ReservedPort } from '../../scripts/dev/ports';
 import { harness } from '../harness/env';
 import { ROOT, scriptCommand } from './node-script';
 
-export { reservePort, type ReservedPort } from '../../scripts/ports';
+export { reservePort, type ReservedPort } from '../../scripts/dev/ports';
 
 export interface Instance {
   url: string;
@@ -29,7 +29,7 @@ export async function startInstance(
 ): Promise<Instance> {
   const h = harness();
   const port = reserved ?? (await reservePort());
-  const [command, args] = scriptCommand('scripts/instance.ts');
+  const [command, args] = scriptCommand('scripts/dev/instance.ts');
   const child = spawn(command, args, {
     cwd: ROOT,
     env: {

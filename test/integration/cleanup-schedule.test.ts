@@ -4,8 +4,8 @@
  * every-second pattern against the test stack; stop() must end the schedule.
  */
 import type { Config } from '../../cloud/config';
-import { startHooks } from '../../scripts/start-hooks';
-import type { RunningStack } from '../../scripts/stack';
+import { startHooks } from '../../scripts/dev/start-hooks';
+import type { RunningStack } from '../../scripts/dev/stack';
 import { harness, parseRest } from '../harness/env';
 
 const h = harness();

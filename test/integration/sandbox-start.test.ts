@@ -100,7 +100,7 @@ describe('npm run start:sandbox', () => {
   });
 
   it('schema:apply --check --local finds the running sandbox and its keys', async () => {
-    const [command, args] = scriptCommand('scripts/schema-apply.ts', ['--check', '--local']);
+    const [command, args] = scriptCommand('scripts/schema/schema-apply.ts', ['--check', '--local']);
     const res = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
       execFile(
         command,

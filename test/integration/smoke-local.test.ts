@@ -4,7 +4,7 @@
  * checks asserted PASS are those whose routes exist on every build.
  */
 import { harness } from '../harness/env';
-import { formatSmokeReport, runSmoke, smokeExitCode } from '../../scripts/smoke';
+import { formatSmokeReport, runSmoke, smokeExitCode } from '../../scripts/deploy/smoke';
 
 const h = harness();
 

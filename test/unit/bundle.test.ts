@@ -7,7 +7,7 @@
 import type { Metafile } from 'esbuild';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PRUNED, LAZY_MODULES } from '../../scripts/build-plugins';
+import { PRUNED, LAZY_MODULES } from '../../scripts/build/build-plugins';
 import { harness } from '../harness/env';
 
 const dist = harness().distDir;

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { applyDevSecrets } from '../../scripts/dev-env';
+import { applyDevSecrets } from '../../scripts/dev/dev-env';
 import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const KEYS = [

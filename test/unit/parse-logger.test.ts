@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Parse from 'parse/node';
-import { privateLogsFolder, refusalArgs } from '../../scripts/parse-logger';
+import { privateLogsFolder, refusalArgs } from '../../scripts/dev/parse-logger';
 import { refusal } from '../../cloud/triggers';
 
 const parseError = (code: number, message: string) => new Parse.Error(code, message);

@@ -23,10 +23,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startFakeAirtable } from '../fake-airtable/server';
-import { build } from './build';
-import { CACHE_DIR, projectTempDir } from './project-temp';
-import { bindHttp, startEmbeddedPostgres, startStack } from './stack';
+import { startFakeAirtable } from '../../fake-airtable/server';
+import { build } from '../build/build';
+import { CACHE_DIR, projectTempDir } from '../dev/project-temp';
+import { bindHttp, startEmbeddedPostgres, startStack } from '../dev/stack';
 
 const CONFORMANCE = '@modelcontextprotocol/conformance@0.1.16';
 const NODE22 = 'node@22.23.3';

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeAtomic } from './build-cache.cjs';
+import { writeAtomic } from '../build/build-cache.cjs';
 import { devSecretsFile } from './dev-env';
 
 const ServerInfoSchema = z.object({

@@ -6,9 +6,9 @@
  */
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './build-cache.cjs';
+import { ROOT } from '../build/build-cache.cjs';
 
-export { CACHE_DIR } from './build-cache.cjs';
+export { CACHE_DIR } from '../build/build-cache.cjs';
 
 export function projectTempDir(prefix: string): string {
   const base = path.join(ROOT, '.data', 'tmp');

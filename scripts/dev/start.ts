@@ -13,8 +13,8 @@
  * parse-server, the database and the sandbox, in that order, and exits 0; so does npm's death.
  */
 import path from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../cloud/config';
-import { buildIfStale, ROOT } from './build';
+import { ConfigError, loadConfig, type Config } from '../../cloud/config';
+import { buildIfStale, ROOT } from '../build/build';
 import { checkDatabaseUri } from './database-check';
 import { applyDevSecrets, loadDotEnv } from './dev-env';
 import { needsInitdb, preloadEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';

@@ -4,8 +4,8 @@
  * OAuth + PKCE walk), and the master-key edit that makes a stored access token look expired.
  */
 import { randomBytes } from 'node:crypto';
-import type { FakeAirtableAdminClient } from '../fake-airtable/admin-client';
-import { decrypt, encrypt } from '../cloud/crypto/fernet';
+import type { FakeAirtableAdminClient } from '../../fake-airtable/admin-client';
+import { decrypt, encrypt } from '../../cloud/crypto/fernet';
 import type { BenchSecrets } from './bench-env';
 
 export const BENCH_TABLE = 'Items';

@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FakeAirtableAdminClient } from '../fake-airtable/admin-client';
-import { build, ROOT } from './build';
+import { FakeAirtableAdminClient } from '../../fake-airtable/admin-client';
+import { build, ROOT } from '../build/build';
 import {
   childEnv,
   NODE_TSX,
@@ -19,7 +19,7 @@ import {
   waitHealthy,
   type ChildServer,
 } from './bench-procs';
-import { freePort, startEmbeddedPostgres } from './stack';
+import { freePort, startEmbeddedPostgres } from '../dev/stack';
 
 export interface BenchSecrets {
   appId: string;
@@ -133,7 +133,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
         args: [
           ...(opts.memoryProbe ? ['--expose-gc'] : []),
           ...NODE_TSX,
-          path.join(ROOT, 'scripts/instance.ts'),
+          path.join(ROOT, 'scripts/dev/instance.ts'),
         ],
         env: childEnv({
           NODE_ENV: 'bench',

@@ -4,9 +4,9 @@
  * account. The fake must be running and AIRTABLE_* must point at it BEFORE the stack loads the
  * bundle, because the bundle reads its configuration once, at load (cloud/config.ts).
  */
-import type { Config } from '../cloud/config';
-import type { Scope } from '../fake-airtable/state/model';
-import { SAMPLE_IDS, startFakeAirtable, type FakeAirtable } from '../fake-airtable/server';
+import type { Config } from '../../cloud/config';
+import type { Scope } from '../../fake-airtable/state/model';
+import { SAMPLE_IDS, startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { StackError } from './stack-error';
 
 export { sandboxDataDir } from './local-server';

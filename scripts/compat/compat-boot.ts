@@ -15,7 +15,8 @@ import path from 'node:path';
 
 function need(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (compat-boot is started by scripts/compat.ts)`);
+  if (!v)
+    throw new Error(`${name} is not set (compat-boot is started by scripts/compat/compat.ts)`);
   return v;
 }
 

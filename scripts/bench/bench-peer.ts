@@ -12,9 +12,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from './build';
+import { ROOT } from '../build/build';
 import { childEnv, removeOnExit, spawnReady, type ChildServer } from './bench-procs';
-import { freePort } from './stack';
+import { freePort } from '../dev/stack';
 
 const PEER_MAIN = path.join(ROOT, 'node_modules/airtable-mcp-server/dist/main.js');
 

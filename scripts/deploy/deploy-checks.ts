@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { isPlaceholder, SECRET_NAME, secretEnvNames, type Back4AppConfig } from './back4app-config';
-import { existingDevSecretsFiles } from './local-server';
+import { existingDevSecretsFiles } from '../dev/local-server';
 import { formatBytes, type UploadListing } from './deploy-files';
 
 export const MIN_SECRET_LENGTH = 8;

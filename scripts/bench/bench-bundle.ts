@@ -22,9 +22,9 @@ import path from 'node:path';
 import { median, round } from './bench-mcp';
 import { childEnv, removeOnExit } from './bench-procs';
 import type { BenchOutcome, Goal, Row } from './bench-report';
-import { build, ENTRY_POINTS, PLATFORM_MODULES, ROOT } from './build';
-import { LAZY_MODULES } from './build-plugins';
-import { formatBytes, listUploadFiles, type UploadListing } from './deploy-files';
+import { build, ENTRY_POINTS, PLATFORM_MODULES, ROOT } from '../build/build';
+import { LAZY_MODULES } from '../build/build-plugins';
+import { formatBytes, listUploadFiles, type UploadListing } from '../deploy/deploy-files';
 
 export interface BundleBenchOptions {
   quick: boolean;
@@ -144,7 +144,7 @@ export async function benchBundle(opts: BundleBenchOptions): Promise<BenchOutcom
     await build(now);
     await buildPrevious(previous);
     const childJs = path.join(dir, 'load.cjs');
-    const source = readFileSync(path.join(ROOT, 'scripts/bench-bundle-load.ts'), 'utf8');
+    const source = readFileSync(path.join(ROOT, 'scripts/bench/bench-bundle-load.ts'), 'utf8');
     writeFileSync(childJs, (await transform(source, { loader: 'ts', format: 'cjs' })).code);
 
     const env = {

@@ -192,7 +192,12 @@ export async function build(outDir = DIST, entryPoints = ENTRY_POINTS): Promise<
     stampFile(outDir),
     split.metafile,
     written.map((f) => path.join(cloudDir, f)),
-    ['scripts/build.ts', 'scripts/build-cjs.ts', 'scripts/build-plugins.ts', 'package-lock.json'],
+    [
+      'scripts/build/build.ts',
+      'scripts/build/build-cjs.ts',
+      'scripts/build/build-plugins.ts',
+      'package-lock.json',
+    ],
   );
   const rel = path.relative(ROOT, outDir) || '.';
   return {

@@ -11,10 +11,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encrypt } from '../cloud/crypto/fernet';
-import type { ParseSdk } from '../cloud/parse-runtime';
-import { build } from './build';
-import { freePort, startEmbeddedPostgres, startStack } from './stack';
+import { encrypt } from '../../cloud/crypto/fernet';
+import type { ParseSdk } from '../../cloud/parse-runtime';
+import { build } from '../build/build';
+import { freePort, startEmbeddedPostgres, startStack } from '../dev/stack';
 
 export interface RestTarget {
   /** The stack's base URL (parse-server at /parse). */
@@ -323,7 +323,7 @@ if (require.main === module) {
   const arg = process.argv.indexOf('--n');
   const n = arg >= 0 ? Number(process.argv[arg + 1]) : 2000;
   if (!Number.isInteger(n) || n < 1) {
-    console.error('usage: npx tsx scripts/bench-cleanup.ts [--n <rows per class and state>]');
+    console.error('usage: npx tsx scripts/bench/bench-cleanup.ts [--n <rows per class and state>]');
     process.exit(2);
   }
   benchCleanup({ n })

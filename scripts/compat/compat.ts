@@ -17,11 +17,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT } from './back4app-config';
-import { build } from './build';
-import { loadSchemaDir } from './schema-apply';
-import { CACHE_DIR, projectTempDir } from './project-temp';
-import { startEmbeddedPostgres } from './stack';
+import { ROOT } from '../deploy/back4app-config';
+import { build } from '../build/build';
+import { loadSchemaDir } from '../schema/schema-apply';
+import { CACHE_DIR, projectTempDir } from '../dev/project-temp';
+import { startEmbeddedPostgres } from '../dev/stack';
 
 // parse-server 7 and 8 and Node 18 (about 500 MB): kept between runs, in the project's cache.
 const CACHE = path.join(CACHE_DIR, 'compat');
@@ -109,7 +109,7 @@ async function bootTarget(target: string, psPrefix: string, nodeBin: string, dis
   const env = appEnv();
   let base = '';
   // compat-boot listens on a port the OS picks and prints it (no port found free, then taken).
-  const child = spawn(nodeBin, [TSX_CLI, path.join(ROOT, 'scripts', 'compat-boot.ts')], {
+  const child = spawn(nodeBin, [TSX_CLI, path.join(ROOT, 'scripts', 'compat', 'compat-boot.ts')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -199,18 +199,22 @@ async function bootTarget(target: string, psPrefix: string, nodeBin: string, dis
 }
 
 function loadUnderNode(target: string, nodeBin: string, dist: string): void {
-  const res = spawnSync(nodeBin, [TSX_CLI, path.join(ROOT, 'scripts', 'compat-load.ts')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TMPDIR: childTmp,
-      ...appEnv(),
-      COMPAT_DIST_DIR: dist,
+  const res = spawnSync(
+    nodeBin,
+    [TSX_CLI, path.join(ROOT, 'scripts', 'compat', 'compat-load.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        TMPDIR: childTmp,
+        ...appEnv(),
+        COMPAT_DIST_DIR: dist,
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
     },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  );
   const json = res.stdout.trim().split('\n').at(-1) ?? '';
   try {
     const r = JSON.parse(json) as {

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { ROOT } from './build';
+import { ROOT } from '../build/build';
 
 /**
  * TypeScript children run as `node --import tsx file.ts`: one process each. tsx's CLI would add a

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isPlaceholderValue } from '../cloud/config';
+import { isPlaceholderValue } from '../../cloud/config';
 
 export interface DevSecrets {
   SECRET_KEY: string;

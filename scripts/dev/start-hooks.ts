@@ -5,7 +5,7 @@
  * an operator would use: POST /parse/jobs/<name> with the master key.
  */
 import { Cron } from 'croner';
-import type { Config } from '../cloud/config';
+import type { Config } from '../../cloud/config';
 import type { RunningStack } from './stack';
 
 export const CLEANUP_JOB = 'cleanupExpiredData';

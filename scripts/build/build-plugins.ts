@@ -44,7 +44,7 @@ export const PRUNED: readonly Pruned[] = [
     filter: /^\.\/from-json-schema\.js$/,
     importer: `${path.sep}node_modules${path.sep}zod${path.sep}`,
     contents: `export function fromJSONSchema() {
-  throw new Error('z.fromJSONSchema is not in this build (scripts/build-plugins.ts)');
+  throw new Error('z.fromJSONSchema is not in this build (scripts/build/build-plugins.ts)');
 }`,
   },
   {
@@ -53,7 +53,7 @@ export const PRUNED: readonly Pruned[] = [
     filter: /^zod\/v3$/,
     importer: `${path.sep}@modelcontextprotocol${path.sep}sdk${path.sep}`,
     contents: `export function object() {
-  throw new Error('zod 3 schemas are not supported by this build (scripts/build-plugins.ts): use zod 4');
+  throw new Error('zod 3 schemas are not supported by this build (scripts/build/build-plugins.ts): use zod 4');
 }`,
   },
   {
@@ -62,7 +62,7 @@ export const PRUNED: readonly Pruned[] = [
     filter: /^zod-to-json-schema$/,
     importer: `${path.sep}@modelcontextprotocol${path.sep}sdk${path.sep}`,
     contents: `export function zodToJsonSchema() {
-  throw new Error('zod 3 schemas are not supported by this build (scripts/build-plugins.ts): use zod 4');
+  throw new Error('zod 3 schemas are not supported by this build (scripts/build/build-plugins.ts): use zod 4');
 }`,
   },
 ];
@@ -158,7 +158,7 @@ export function lazyModulesPlugin(): Plugin {
           return {
             errors: [
               {
-                text: `${args.path} is loaded only when needed: require('${args.path}') where it is first used, not a static import (scripts/build-plugins.ts LAZY_MODULES)`,
+                text: `${args.path} is loaded only when needed: require('${args.path}') where it is first used, not a static import (scripts/build/build-plugins.ts LAZY_MODULES)`,
               },
             ],
           };

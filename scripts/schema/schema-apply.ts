@@ -30,11 +30,11 @@ import {
   type SchemaChange,
   type SchemaDrift,
   type SchemaRequest,
-} from '../cloud/schema/apply';
-import { ClassDefinitionSchema, type ClassDefinition } from '../cloud/schema/definitions';
-import { isPlaceholderValue } from '../cloud/config';
-import { isPlaceholder, loadBack4AppConfig, ROOT } from './back4app-config';
-import { localTarget } from './local-server';
+} from '../../cloud/schema/apply';
+import { ClassDefinitionSchema, type ClassDefinition } from '../../cloud/schema/definitions';
+import { isPlaceholderValue } from '../../cloud/config';
+import { isPlaceholder, loadBack4AppConfig, ROOT } from '../deploy/back4app-config';
+import { localTarget } from '../dev/local-server';
 
 export class SchemaToolError extends Error {
   override name = 'SchemaToolError';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 // From package.json, not __dirname: this file also runs bundled (scripts/run.cjs).
-import { ROOT } from './build-cache.cjs';
+import { ROOT } from '../build/build-cache.cjs';
 
 export { ROOT };
 export const DEFAULT_CONFIG_FILE = path.join(ROOT, 'back4app.config.json');

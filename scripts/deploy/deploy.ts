@@ -126,7 +126,7 @@ export async function deploy(opts: DeployOptions): Promise<number> {
   }
 
   if (!opts.skipBuild) {
-    const doBuild = opts.build ?? (await import('./build')).build;
+    const doBuild = opts.build ?? (await import('../build/build')).build;
     await doBuild(opts.distDir);
   }
   const listing = listUploadFiles(opts.distDir);
