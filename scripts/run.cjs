@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `node scripts/run.cjs scripts/<name>.ts [args...]`: runs one of our TypeScript scripts with plain
+ * `node scripts/run.cjs scripts/<job>/<name>.ts [args...]`: runs one of our TypeScript scripts with plain
  * node, in this one process. The script is bundled once with esbuild (dependencies stay in
  * node_modules) into node_modules/.cache/airtable-mcp/scripts/, and rebuilt only when one of its
  * sources changed (build-cache.cjs). Compared with tsx this saves its start-up and on-the-fly
@@ -16,7 +16,7 @@ const { CACHE_DIR, ROOT, isFresh, writeAtomic, writeStamp } = require('./build/b
 
 const [entryArg, ...args] = process.argv.slice(2);
 if (!entryArg || !entryArg.endsWith('.ts')) {
-  console.error('usage: node scripts/run.cjs scripts/<name>.ts [args...]');
+  console.error('usage: node scripts/run.cjs scripts/<job>/<name>.ts [args...]');
   process.exit(2);
 }
 const entry = path.resolve(ROOT, entryArg);

@@ -1,5 +1,5 @@
 /**
- * One fresh process of `npm run bench -- bundle` (scripts/bench-bundle.ts). It is compiled to
+ * One fresh process of `npm run bench -- bundle` (scripts/bench/bench-bundle.ts). It is compiled to
  * CommonJS and run by plain node: under tsx every require() would pass through tsx's loader and
  * cost more than it does on Back4App.
  *
@@ -8,7 +8,7 @@
  * lib/ParseServer.js puts on global with Parse.Cloud when it is loaded) - then requires the files
  * named in BENCH_LOAD from BENCH_DIST/cloud, in order, and prints one JSON line: how long the
  * baseline and each file took (wall and CPU), the process's memory right after them and after a
- * full GC (compared with a run that loads no file: scripts/bench-bundle.ts), which bundle files
+ * full GC (compared with a run that loads no file: scripts/bench/bench-bundle.ts), which bundle files
  * ended up loaded, and how many routes were registered.
  *
  * Input: BENCH_ROOT (where node_modules is), BENCH_DIST, BENCH_LOAD (comma-separated, may be

@@ -1,10 +1,10 @@
 /**
  * `bundle`: what the Cloud Code bundle costs a Back4App container that starts (issue 14, item 3).
  *
- * Builds dist/ into a temp folder with scripts/build.ts (what `b4a deploy` uploads) and, for
+ * Builds dist/ into a temp folder with scripts/build/build.ts (what `b4a deploy` uploads) and, for
  * comparison, with the build before issue 14 (one unminified file per entry). Sizes are those of
- * the files b4a would upload (scripts/deploy-files.ts). Load: fresh node processes
- * (scripts/bench-bundle-load.ts, no tsx) that load express and parse-server with Back4App's
+ * the files b4a would upload (scripts/deploy/deploy-files.ts). Load: fresh node processes
+ * (scripts/bench/bench-bundle-load.ts, no tsx) that load express and parse-server with Back4App's
  * globals emulated - the baseline - then require app.js, main.js or both. Time: each run measures
  * the requires themselves (wall and CPU time), after the baseline in the same process. Memory:
  * the process's RSS right after loading (no forced GC, as a starting container holds it) and after
@@ -35,7 +35,7 @@ export interface BundleBenchOptions {
 export const GOALS = { totalBytes: 1_500_000, appLoadMs: 120, appRssMb: 20 } as const;
 
 /**
- * The build options before issue 14 (scripts/build.ts at 42dc580) on today's sources: unminified
+ * The build options before issue 14 (scripts/build/build.ts at 42dc580) on today's sources: unminified
  * CommonJS, one file per entry, every dependency inside both.
  */
 async function buildPrevious(outDir: string): Promise<void> {

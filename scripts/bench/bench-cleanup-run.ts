@@ -1,5 +1,5 @@
 /**
- * `cleanup`: scripts/bench-cleanup.ts (the cleanupExpiredData job against the seed's own loop, on
+ * `cleanup`: scripts/bench/bench-cleanup.ts (the cleanupExpiredData job against the seed's own loop, on
  * its own stack) turned into report rows. It runs parse-server inside this process, so the bench
  * runner schedules it last.
  */

@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/bench-cleanup.ts --n 10000`: seeds N expired + N live rows per class on its own
+ * `npx tsx scripts/bench/bench-cleanup.ts --n 10000`: seeds N expired + N live rows per class on its own
  * stack (embedded PostgreSQL in a temp folder), runs the `cleanupExpiredData` job, then re-seeds
  * the same volume of expired rows and removes them the seed's way (find with Parse's default limit
  * of 100, destroy one at a time, repeated until nothing is left - the seed ran once and stopped at

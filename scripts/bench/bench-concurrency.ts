@@ -6,7 +6,7 @@
  * misrouted answer (the stateless transport, a shared McpServer, a cached token of someone else)
  * would show up as another person's marker or id. Baseline: the same 400 calls one at a time.
  *
- * Memory (issue 14, item 5): the server's RSS and heap after a full GC (scripts/instance.ts
+ * Memory (issue 14, item 5): the server's RSS and heap after a full GC (scripts/dev/instance.ts
  * memory probe) once it has started, after the one-at-a-time pass and after every round. Every
  * round has the same 200 people, sessions and bases, so every cache (sessions, rate-limit
  * windows, the per-process tool list) holds all it will ever hold after the one-at-a-time pass:

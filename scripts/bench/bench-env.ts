@@ -2,7 +2,7 @@
  * One benchmark's world, booted from nothing and torn down afterwards: the Cloud Code bundle built
  * into a temp folder, an embedded PostgreSQL, the strict Airtable fake in its own process (rate
  * limiting off, no added latency), and as many server processes on that database as the bench
- * asks for (scripts/instance.ts), all on free ports of 127.0.0.1 - the pattern of
+ * asks for (scripts/dev/instance.ts), all on free ports of 127.0.0.1 - the pattern of
  * test/harness/global-setup.ts.
  */
 import { randomBytes } from 'node:crypto';
@@ -46,7 +46,7 @@ export interface BenchEnv {
 
 export interface ServerOptions {
   bypassAuthUserId?: string;
-  /** Lets memoryAfterGc() ask the process for its memory (scripts/instance.ts, --expose-gc). */
+  /** Lets memoryAfterGc() ask the process for its memory (scripts/dev/instance.ts, --expose-gc). */
   memoryProbe?: boolean;
 }
 

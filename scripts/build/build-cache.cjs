@@ -2,7 +2,7 @@
 /**
  * "Is this esbuild output still current?" without rebuilding: next to each output we keep a stamp
  * listing every input esbuild read (its metafile) with the size and mtime it had. Plain CommonJS
- * so that scripts/run.cjs can use it before any TypeScript is compiled; scripts/build.ts uses it
+ * so that scripts/run.cjs can use it before any TypeScript is compiled; scripts/build/build.ts uses it
  * too (types in build-cache.d.cts).
  *
  * Outputs are written to a temporary name and renamed, so two processes building at once (two

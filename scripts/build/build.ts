@@ -7,7 +7,7 @@
  *                                 required by both: loaded once when both run in one process
  *   cloud/ioredis.js              required only when REDIS_URL is set
  *   cloud/mcp-ajv.js              required only if the MCP SDK validates an elicitation answer
- *                                 (never: see LAZY_MODULES in scripts/build-plugins.ts)
+ *                                 (never: see LAZY_MODULES in scripts/build/build-plugins.ts)
  *
  * Minified CommonJS for node18 (Back4App's Node version is UNVERIFIED). `parse` and `express`
  * stay external because Back4App provides them as globals, and no output may import them at all

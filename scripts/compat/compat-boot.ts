@@ -1,7 +1,7 @@
 /**
- * Child process of `npm run test:compat` (scripts/compat.ts): boots the built bundle on ONE
+ * Child process of `npm run test:compat` (scripts/compat/compat.ts): boots the built bundle on ONE
  * parse-server install given by path - with that install's own express as the Web Hosting `app`,
- * the way scripts/stack.ts does with ours - and prints "COMPAT_READY <url> node <version>" once it
+ * the way scripts/dev/stack.ts does with ours - and prints "COMPAT_READY <url> node <version>" once it
  * listens. Each parse-server version runs in its own process (and Node binary) so versions never
  * mix. The port is the OS's choice, bound first (PUBLIC_URL is derived from it before the bundle
  * reads its configuration).

@@ -5,11 +5,11 @@
  * repository develops on parse-server 9 and Node 20. This builds the bundle once, then:
  *  - installs parse-server@7 and @8 into cached temporary folders (npm install --prefix; router
  *    pinned to 2.2.0 as in our package.json) and, for each target, boots the bundle in a child
- *    process (scripts/compat-boot.ts) on a fresh embedded PostgreSQL with that install's own
+ *    process (scripts/compat/compat-boot.ts) on a fresh embedded PostgreSQL with that install's own
  *    express as the Web Hosting app; checks /health, that every class of schema/ has the locked
  *    CLPs, that a client key is refused, and that POST /mcp answers 401 without credentials;
  *  - installs node@18 (npm's Node binaries) and boots parse-server 7 under it the same way;
- *  - loads main.js and app.js under Node 18 with stub globals (scripts/compat-load.ts).
+ *  - loads main.js and app.js under Node 18 with stub globals (scripts/compat/compat-load.ts).
  * Prints one line per check; exit 1 if any fails.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

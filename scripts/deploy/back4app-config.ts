@@ -3,7 +3,7 @@
  * settings only, never a secret value). Validated with zod at every use; every problem is reported
  * with its JSON path and how to fix it.
  *
- * `npx tsx scripts/back4app-config.ts [file]` validates the file and prints a summary.
+ * `npx tsx scripts/deploy/back4app-config.ts [file]` validates the file and prints a summary.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -47,7 +47,7 @@ export function collectSecretValues(opts: {
   const sources: [string, Record<string, string | undefined>][] = [['environment', opts.env]];
   const dotEnv = path.join(opts.rootDir, '.env');
   if (existsSync(dotEnv)) sources.push(['.env', parseEnv(readFileSync(dotEnv, 'utf8'))]);
-  // npm start's and the sandbox's development secrets (scripts/local-server.ts).
+  // npm start's and the sandbox's development secrets (scripts/dev/local-server.ts).
   for (const devFile of existingDevSecretsFiles(opts.rootDir, opts.env)) {
     const parsed = z
       .record(z.string(), z.string())
@@ -99,7 +99,7 @@ export function runDeployChecks(opts: {
         },
   );
 
-  // Source maps stay in dist/sourcemaps/ (scripts/build.ts): uploaded, they would only cost space.
+  // Source maps stay in dist/sourcemaps/ (scripts/build/build.ts): uploaded, they would only cost space.
   const maps = listing.files.filter((f) => f.path.endsWith('.map')).map((f) => f.path);
   results.push(
     maps.length === 0

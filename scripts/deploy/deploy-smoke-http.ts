@@ -1,5 +1,5 @@
 /**
- * HTTP helpers of the post-deploy smoke test (scripts/smoke.ts): one request with a timeout whose
+ * HTTP helpers of the post-deploy smoke test (scripts/deploy/smoke.ts): one request with a timeout whose
  * failure says why, and the reading of an MCP Streamable HTTP answer, which is either one JSON
  * body or an SSE stream of JSON-RPC messages (MCP specification 2025-06-18, "Transports").
  */

@@ -1,7 +1,7 @@
 /**
  * `npm run deploy [-- --dry-run] [--skip-build] [--force] [--description TEXT] [--config FILE]`
  *
- * Builds Cloud Code (scripts/build.ts) into dist/, checks it (scripts/deploy-checks.ts), writes
+ * Builds Cloud Code (scripts/build/build.ts) into dist/, checks it (scripts/deploy/deploy-checks.ts), writes
  * dist/.parse.local and dist/.parse.project from back4app.config.json and runs `b4a deploy` with
  * cwd dist/ - the folder layout b4a expects (cloud/ + public/). `--dry-run` builds and checks
  * only, listing every file b4a would upload; it needs neither b4a nor an account key.
@@ -99,7 +99,7 @@ export interface DeployOptions {
   skipBuild?: boolean;
   force?: boolean;
   description?: string;
-  /** Injected build (default scripts/build.ts). */
+  /** Injected build (default scripts/build/build.ts). */
   build?: (outDir: string) => Promise<unknown>;
   out?: (line: string) => void;
 }

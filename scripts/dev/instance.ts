@@ -3,7 +3,7 @@
  * same environment as the harness (DATABASE_URI, secrets, Airtable URLs), boots the stack with the
  * already-built bundle in INSTANCE_DIST_DIR, prints "READY <url>" and runs until SIGTERM.
  *
- * Its port: with LISTEN_HANDOVER=1, a socket the parent bound and sends over IPC (scripts/ports.ts:
+ * Its port: with LISTEN_HANDOVER=1, a socket the parent bound and sends over IPC (scripts/dev/ports.ts:
  * the parent knows the port first, and nobody can take it meanwhile); otherwise PORT (0: any).
  *
  * Benchmarks only: with BENCH_MEMORY_PROBE=1 and node's --expose-gc, SIGUSR2 runs a full garbage

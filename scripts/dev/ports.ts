@@ -38,7 +38,7 @@ export async function reservePort(port = 0): Promise<ReservedPort> {
   return { port: typeof addr === 'object' && addr ? addr.port : port, server };
 }
 
-/** The IPC message that carries the bound socket (scripts/instance.ts waits for it). */
+/** The IPC message that carries the bound socket (scripts/dev/instance.ts waits for it). */
 export const LISTEN_MESSAGE = 'airtable-mcp:listen';
 
 /**

@@ -108,7 +108,7 @@ function parseServerOptions(
     // class itself, which is what holds on Back4App).
     enableAnonymousUsers: opts.enableAnonymousUsers ?? false,
     // parse-server's file logs go under the data folder (0700), not the working directory, and a
-    // refused request logs one line, not a stack trace (scripts/parse-logger.ts). None for quiet stacks.
+    // refused request logs one line, not a stack trace (scripts/dev/parse-logger.ts). None for quiet stacks.
     logsFolder:
       opts.dataDir && !opts.silent ? privateLogsFolder(path.join(opts.dataDir, 'logs')) : null,
     loggerAdapter: quietRefusalsLoggerAdapter(),

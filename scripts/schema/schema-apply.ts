@@ -13,7 +13,7 @@
  * applicationId. `--local` targets the server `npm start` runs, `--sandbox` the one
  * `npm run start:sandbox` runs (picked by itself when it is the only one running): its URL and
  * keys come from <DATA_DIR>/server.json and dev-secrets.json, or <DATA_DIR>/sandbox/ for the
- * sandbox (scripts/local-server.ts). Development keys are only ever sent to a localhost URL. The
+ * sandbox (scripts/dev/local-server.ts). Development keys are only ever sent to a localhost URL. The
  * master key is never printed; a refused one is reported with the place it came from.
  *
  * Exit codes: 0 in sync / applied, 1 drift (check) or drift left after applying, 2 usage,

@@ -1,8 +1,8 @@
 /**
- * One more server process (scripts/instance.ts) on the harness's database, for multi-instance and
+ * One more server process (scripts/dev/instance.ts) on the harness's database, for multi-instance and
  * fault tests: same secrets, same Airtable fake unless `env` says otherwise, its own port.
  *
- * The port is bound here and the listening socket handed to the child (scripts/ports.ts), so a
+ * The port is bound here and the listening socket handed to the child (scripts/dev/ports.ts), so a
  * test that must know the port first (PUBLIC_URL, a redirect URI registered with a fake) reserves
  * it with reservePort(), uses `reserved.port`, then passes `reserved`. Stop it in afterAll.
  */

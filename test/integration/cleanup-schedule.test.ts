@@ -1,5 +1,5 @@
 /**
- * `npm start` schedules cleanupExpiredData with croner (scripts/start-hooks.ts) the way Back4App's
+ * `npm start` schedules cleanupExpiredData with croner (scripts/dev/start-hooks.ts) the way Back4App's
  * Background Jobs would: POST /parse/jobs/cleanupExpiredData with the master key. Here with a
  * every-second pattern against the test stack; stop() must end the schedule.
  */

@@ -1,5 +1,5 @@
 /**
- * `npm run start:sandbox` (npm -> scripts/start.ts --sandbox): the real server against the fake
+ * `npm run start:sandbox` (npm -> scripts/dev/start.ts --sandbox): the real server against the fake
  * Airtable with its sample bases. The banner's PATs work with `POST /api/auth/direct`, the tools
  * see the sample bases, "Connect with Airtable" leads to the fake's labelled consent page, the data
  * and keys live in DATA_DIR/sandbox, `schema:apply --check --local` finds the sandbox by itself,

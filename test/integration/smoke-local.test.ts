@@ -1,5 +1,5 @@
 /**
- * The smoke test (scripts/smoke.ts) run against the local test stack over real HTTP, with the fake
+ * The smoke test (scripts/deploy/smoke.ts) run against the local test stack over real HTTP, with the fake
  * Airtable as the OAuth origin. It must always produce a complete report without crashing; the
  * checks asserted PASS are those whose routes exist on every build.
  */

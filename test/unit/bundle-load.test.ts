@@ -1,7 +1,7 @@
 /**
  * The built bundle loaded as Back4App loads it - a fresh node process (no tsx, no Jest) with
  * express and parse-server loaded first and the globals `app` and `Parse` set - through the same
- * loader `npm run bench -- bundle` times (scripts/bench-bundle-load.ts). main.js and app.js load
+ * loader `npm run bench -- bundle` times (scripts/bench/bench-bundle-load.ts). main.js and app.js load
  * one shared chunk between them, register their routes, and read the lazily loaded modules only
  * when those are needed: ioredis.js with REDIS_URL, mcp-ajv.js never at load.
  */

@@ -1,5 +1,5 @@
 /**
- * scripts/database-check.ts: each way a DATABASE_URI fails becomes one line naming DATABASE_URI
+ * scripts/dev/database-check.ts: each way a DATABASE_URI fails becomes one line naming DATABASE_URI
  * and the fix, never the password. The errors are shaped as the drivers raise them (pg: `code`
  * from libpq's SQLSTATE or Node's errno; mongodb: the error class name and server codes). Real
  * failures against real servers are in test/integration/start-errors.test.ts.

@@ -1,5 +1,5 @@
 /**
- * The smoke test's report logic (scripts/smoke.ts) against an injected fetch that plays a
+ * The smoke test's report logic (scripts/deploy/smoke.ts) against an injected fetch that plays a
  * conforming deployment, then the same deployment with one defect at a time.
  */
 import {

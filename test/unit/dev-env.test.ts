@@ -1,5 +1,5 @@
 /**
- * scripts/dev-env.ts: the development secrets of `npm start` - generated once per data folder,
+ * scripts/dev/dev-env.ts: the development secrets of `npm start` - generated once per data folder,
  * reused after, never in production, and used in place of `.env.example` placeholders (which
  * cloud/config.ts refuses like missing values).
  */

@@ -2,7 +2,7 @@
  * A refused Parse request logs one line without a stack: our triggers throw stackless refusals
  * (cloud/triggers.ts, which holds on Back4App too), and the local stack's logger adapter drops the
  * stack of any other client error and the generic line after a sanitized refusal
- * (scripts/parse-logger.ts). Its log folder is private. (The running stack: parse-logs.test.ts.)
+ * (scripts/dev/parse-logger.ts). Its log folder is private. (The running stack: parse-logs.test.ts.)
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
