@@ -7,7 +7,7 @@
  * comparisons plus at most one Fernet HMAC check (no database access).
  */
 import { getConfig } from './config';
-import { OAUTH_SAVE_RULES } from './oauth-server/save-rules';
+import { OAUTH_SAVE_RULES } from './oauth-server/store/save-rules';
 import { getParse } from './parse-runtime';
 import { CLASSES, HASH_PATTERN, parseStoredStateData, tryDecrypt } from './storage/codec';
 import { ONLY_IF_EXPIRED_BEFORE, STILL_LIVE_MESSAGE } from './storage/parse-ops';

@@ -20,7 +20,7 @@ import { log } from '../log';
 import { count } from '../observability/metrics';
 import { getParse, type ParseSdk } from '../parse-runtime';
 import { CLASS_DEFINITIONS } from '../schema/definitions';
-import { OAUTH_CLASSES } from '../oauth-server/parse-store';
+import { OAUTH_CLASSES } from '../oauth-server/store/parse-store';
 import { CLASSES } from '../storage/codec';
 import {
   destroyObjects,

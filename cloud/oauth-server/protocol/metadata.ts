@@ -7,7 +7,7 @@ import type {
   OAuthMetadata,
   OAuthProtectedResourceMetadata,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { Config } from '../config';
+import type { Config } from '../../config';
 import { SUPPORTED_SCOPES } from './scopes';
 
 type UrlConfig = Pick<Config, 'publicUrl'>;

@@ -9,31 +9,31 @@
  */
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { constantTimeEqual } from '../crypto/keyed-hash';
-import { readBody } from '../http/body';
-import { log } from '../log';
-import type { PendingAuthorization } from '../storage/base';
+import { constantTimeEqual } from '../../crypto/keyed-hash';
+import { readBody } from '../../http/body';
+import { log } from '../../log';
+import type { PendingAuthorization } from '../../storage/base';
 import { redirectTo } from './authorize';
-import { findClient } from './clients';
-import { completeAuthorization } from './complete';
+import { findClient } from '../clients/clients';
+import { completeAuthorization } from '../grants/complete';
 import {
   existingBrowserBinding,
   hashBrowser,
   hashConsentNonce,
   verifyFormToken,
-} from './consent-token';
+} from '../pages/consent-token';
 import {
   AccessDeniedError,
   asOAuthError,
   InvalidRequestError,
   OAuthError,
   sendOAuthErrorPage,
-} from './errors';
-import { MCP_OAUTH_PLATFORM, type OAuthServerDeps } from './options';
-import { errorRedirect } from './redirect';
-import { isRegisteredRedirectUri } from './redirect-uri';
-import { sameAccount, signedInAccount } from './signed-in-user';
-import { crossSiteProblem } from '../http/cross-site';
+} from '../protocol/errors';
+import { MCP_OAUTH_PLATFORM, type OAuthServerDeps } from '../options';
+import { errorRedirect } from '../protocol/redirect';
+import { isRegisteredRedirectUri } from '../protocol/redirect-uri';
+import { sameAccount, signedInAccount } from '../pages/signed-in-user';
+import { crossSiteProblem } from '../../http/cross-site';
 
 const DecisionBody = z.object({
   consent: z.string().min(1).max(200),

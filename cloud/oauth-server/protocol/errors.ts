@@ -13,12 +13,12 @@ import {
   ServerError,
   TemporarilyUnavailableError,
 } from '@modelcontextprotocol/sdk/server/auth/errors.js';
-import { HttpError, sendError } from '../http/errors';
-import { log } from '../log';
-import { count, countAuthFailure } from '../observability/metrics';
-import { StorageUnavailableError } from '../storage/base';
-import { esc, layout } from '../web/html';
-import { setPageHeaders } from '../web/page-headers';
+import { HttpError, sendError } from '../../http/errors';
+import { log } from '../../log';
+import { count, countAuthFailure } from '../../observability/metrics';
+import { StorageUnavailableError } from '../../storage/base';
+import { esc, layout } from '../../web/html';
+import { setPageHeaders } from '../../web/page-headers';
 
 export {
   AccessDeniedError,

@@ -4,8 +4,8 @@
  * `iss` (RFC 9207 section 2). Existing query parameters of a registered URI are kept (RFC 6749
  * section 3.1.2).
  */
-import type { Config } from '../config';
-import { publicUrlAliases } from '../http/public-origin';
+import type { Config } from '../../config';
+import { publicUrlAliases } from '../../http/public-origin';
 import { issuer } from './metadata';
 
 export interface RedirectTarget {

@@ -7,8 +7,8 @@ import {
   isMetadataDocumentClientId,
   resolveClientMetadataDocument,
 } from './client-metadata-document';
-import { timings, type OAuthCoreDeps } from './options';
-import type { ClientMetadata } from './store';
+import { timings, type OAuthCoreDeps } from '../options';
+import type { ClientMetadata } from '../store/store';
 
 export interface ResolvedClient {
   clientId: string;

@@ -11,15 +11,15 @@
  *   can neither read it nor get a token for it. The same cookie binds the Airtable sign-in that
  *   an approval starts (cloud/auth/browser-binding.ts).
  */
-import { constantTimeEqual, keyedHash, randomSecret } from '../crypto/keyed-hash';
-import { HASH_PURPOSE } from './options';
+import { constantTimeEqual, keyedHash, randomSecret } from '../../crypto/keyed-hash';
+import { HASH_PURPOSE } from '../options';
 
 // The browser cookie is the one every sign-in flow is bound with (cloud/auth/browser-binding.ts).
 export {
   bindBrowser as browserBinding,
   presentedBinding as existingBrowserBinding,
   hashBinding as hashBrowser,
-} from '../auth/browser-binding';
+} from '../../auth/browser-binding';
 
 const NONCE_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 

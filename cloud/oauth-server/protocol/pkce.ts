@@ -1,6 +1,6 @@
 /** PKCE (RFC 7636) with S256 only (OAuth 2.1 section 4.1.1; MCP clients refuse servers without it). */
 import { createHash } from 'node:crypto';
-import { constantTimeEqual } from '../crypto/keyed-hash';
+import { constantTimeEqual } from '../../crypto/keyed-hash';
 
 /** RFC 7636 section 4.2: BASE64URL(SHA256(verifier)) is always 43 characters. */
 export const CODE_CHALLENGE_PATTERN = /^[A-Za-z0-9_-]{43}$/;

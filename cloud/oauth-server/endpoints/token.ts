@@ -4,16 +4,16 @@
  * no-cache (RFC 6749 section 5.1); errors per section 5.2.
  */
 import type { Request, Response } from 'express';
-import { readBody } from '../http/body';
-import { authenticateClient, presentedClient, type PresentedClient } from './client-auth';
-import { touchClient } from './clients';
+import { readBody } from '../../http/body';
+import { authenticateClient, presentedClient, type PresentedClient } from '../clients/client-auth';
+import { touchClient } from '../clients/clients';
 import {
   InvalidRequestError,
   sendOAuthError,
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
-} from './errors';
-import type { OAuthCoreDeps } from './options';
+} from '../protocol/errors';
+import type { OAuthCoreDeps } from '../options';
 import { exchangeAuthorizationCode } from './token-authorization-code';
 import { refreshTokens } from './token-refresh';
 

@@ -6,10 +6,10 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { RateLimitSettings } from '../config';
-import { readBody } from '../http/body';
-import { addressKey, hashedKey, scaled } from '../http/rate-limit';
-import { sendOAuthError, sendOAuthErrorPage, TooManyRequestsError } from './errors';
+import type { RateLimitSettings } from '../../config';
+import { readBody } from '../../http/body';
+import { addressKey, hashedKey, scaled } from '../../http/rate-limit';
+import { sendOAuthError, sendOAuthErrorPage, TooManyRequestsError } from '../protocol/errors';
 
 export interface LimitOptions {
   name: string;

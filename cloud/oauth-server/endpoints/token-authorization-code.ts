@@ -4,13 +4,13 @@
  * fails; a second claim revokes everything the first one issued.
  */
 import { z } from 'zod';
-import { keyedHash } from '../crypto/keyed-hash';
-import type { ResolvedClient } from './clients';
-import { InvalidGrantError, InvalidRequestError, InvalidTargetError } from './errors';
-import { revokeGrantFamily } from './grants';
-import { issueTokens, type TokenResponse } from './issue-tokens';
-import { HASH_PURPOSE, type OAuthCoreDeps } from './options';
-import { CODE_VERIFIER_PATTERN, verifyPkce } from './pkce';
+import { keyedHash } from '../../crypto/keyed-hash';
+import type { ResolvedClient } from '../clients/clients';
+import { InvalidGrantError, InvalidRequestError, InvalidTargetError } from '../protocol/errors';
+import { revokeGrantFamily } from '../grants/grants';
+import { issueTokens, type TokenResponse } from '../grants/issue-tokens';
+import { HASH_PURPOSE, type OAuthCoreDeps } from '../options';
+import { CODE_VERIFIER_PATTERN, verifyPkce } from '../protocol/pkce';
 
 export const AuthorizationCodeBody = z.object({
   code: z.string({ error: 'code is required.' }).min(1, 'code is required.').max(512),

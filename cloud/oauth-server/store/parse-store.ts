@@ -9,9 +9,9 @@
  *   adapters answer OBJECT_NOT_FOUND to a DELETE that matched nothing).
  */
 import { z } from 'zod';
-import { getParse, type ParseSdk } from '../parse-runtime';
-import { guarded, isObjectNotFound } from '../storage/errors';
-import { destroyObjects, destroyWins, MASTER, type ParseObject } from '../storage/parse-ops';
+import { getParse, type ParseSdk } from '../../parse-runtime';
+import { guarded, isObjectNotFound } from '../../storage/errors';
+import { destroyObjects, destroyWins, MASTER, type ParseObject } from '../../storage/parse-ops';
 import type {
   Claimed,
   ClientMetadata,

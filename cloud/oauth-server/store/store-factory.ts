@@ -1,5 +1,5 @@
 /** STORAGE_BACKEND -> OAuthServerStore: Parse classes unless the app runs on memory storage. */
-import type { Config } from '../config';
+import type { Config } from '../../config';
 import { MemoryOAuthServerStore } from './memory-store';
 import { ParseOAuthServerStore } from './parse-store';
 import type { OAuthServerStore } from './store';

@@ -16,10 +16,10 @@ import { isIP } from 'node:net';
 import { OAuthClientMetadataSchema } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import { safeGet, SafeFetchError } from '../http/safe-fetch';
-import { redirectUriProblem } from './redirect-uri';
+import { safeGet, SafeFetchError } from '../../http/safe-fetch';
+import { redirectUriProblem } from '../protocol/redirect-uri';
 import { isPublicAddress } from './safe-address';
-import type { ClientMetadata } from './store';
+import type { ClientMetadata } from '../store/store';
 
 export const CIMD_TIMEOUT_MS = 5000;
 export const CIMD_MAX_BYTES = 64 * 1024;

@@ -10,9 +10,9 @@
  * whatever query parser the host app uses.
  */
 import { z } from 'zod';
-import type { Config } from '../config';
-import { publicUrlAliases } from '../http/public-origin';
-import { findClient, type ResolvedClient } from './clients';
+import type { Config } from '../../config';
+import { publicUrlAliases } from '../../http/public-origin';
+import { findClient, type ResolvedClient } from '../clients/clients';
 import {
   InvalidClientError,
   InvalidRequestError,
@@ -20,11 +20,11 @@ import {
   OAuthError,
   UnsupportedResponseTypeError,
 } from './errors';
-import type { OAuthCoreDeps } from './options';
+import type { OAuthCoreDeps } from '../options';
 import { CODE_CHALLENGE_PATTERN } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
 import { parseScope, SUPPORTED_SCOPES } from './scopes';
-import type { ConsentRequest } from './store';
+import type { ConsentRequest } from '../store/store';
 
 export type AuthorizeOutcome =
   | { kind: 'ok'; client: ResolvedClient; request: ConsentRequest }

@@ -6,12 +6,12 @@
  */
 import type { Request, Response } from 'express';
 import { OAuthTokenRevocationRequestSchema } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { keyedHash } from '../crypto/keyed-hash';
-import { readBody } from '../http/body';
-import { authenticateClient, presentedClient, type PresentedClient } from './client-auth';
-import { InvalidRequestError, sendOAuthError } from './errors';
-import { revokeGrantFamily } from './grants';
-import { HASH_PURPOSE, type OAuthCoreDeps } from './options';
+import { keyedHash } from '../../crypto/keyed-hash';
+import { readBody } from '../../http/body';
+import { authenticateClient, presentedClient, type PresentedClient } from '../clients/client-auth';
+import { InvalidRequestError, sendOAuthError } from '../protocol/errors';
+import { revokeGrantFamily } from '../grants/grants';
+import { HASH_PURPOSE, type OAuthCoreDeps } from '../options';
 import { isRecord } from './token';
 
 /** Our tokens are base64url secrets; anything else is not looked up. */

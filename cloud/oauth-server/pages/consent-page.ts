@@ -6,12 +6,12 @@
  * (a browser signed in here), with a way to use another one - so a browser that was signed in
  * to someone else's account behind the person's back (login CSRF) cannot go unnoticed.
  */
-import { esc, layout } from '../web/html';
-import { sandboxNotice } from '../web/pages';
-import type { ResolvedClient } from './clients';
-import { redirectHost, redirectKind } from './redirect-uri';
-import { SCOPE_DESCRIPTIONS, isScope } from './scopes';
-import type { ConsentRequest } from './store';
+import { esc, layout } from '../../web/html';
+import { sandboxNotice } from '../../web/pages';
+import type { ResolvedClient } from '../clients/clients';
+import { redirectHost, redirectKind } from '../protocol/redirect-uri';
+import { SCOPE_DESCRIPTIONS, isScope } from '../protocol/scopes';
+import type { ConsentRequest } from '../store/store';
 
 export interface ConsentPageInput {
   client: ResolvedClient;

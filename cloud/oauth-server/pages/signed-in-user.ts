@@ -4,9 +4,9 @@
  * connects the client to it (the grant keeps that very credential) without a new Airtable sign-in.
  */
 import type { Request } from 'express';
-import { readCookie, SESSION_COOKIE, sessionCredential } from '../auth/session-auth';
-import { CredentialUnreadableError, type CredentialRef } from '../storage/base';
-import type { OAuthCoreDeps } from './options';
+import { readCookie, SESSION_COOKIE, sessionCredential } from '../../auth/session-auth';
+import { CredentialUnreadableError, type CredentialRef } from '../../storage/base';
+import type { OAuthCoreDeps } from '../options';
 
 const SECRET_SHAPE = /^[A-Za-z0-9_-]{20,200}$/;
 

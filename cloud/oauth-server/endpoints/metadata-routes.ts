@@ -3,9 +3,9 @@
  * public URL the request came to (cloud/http/public-origin.ts: loopback aliases in development).
  */
 import type { Request, Response } from 'express';
-import type { Config } from '../config';
-import { publicUrlFor } from '../http/public-origin';
-import { authorizationServerMetadata, protectedResourceMetadata } from './metadata';
+import type { Config } from '../../config';
+import { publicUrlFor } from '../../http/public-origin';
+import { authorizationServerMetadata, protectedResourceMetadata } from '../protocol/metadata';
 
 function sendJson(res: Response, body: unknown): void {
   // Public and stable: a short cache spares clients a round trip without pinning a bad deploy.

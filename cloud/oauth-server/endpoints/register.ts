@@ -3,16 +3,20 @@
  * confidential ones (client_secret_basic, client_secret_post) also a secret, shown once and kept
  * only as a keyed hash. Rate-limited per IP by the router.
  */
-import { count } from '../observability/metrics';
+import { count } from '../../observability/metrics';
 import type { Request, Response } from 'express';
 import { OAuthClientMetadataSchema } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { keyedHash, randomSecret } from '../crypto/keyed-hash';
-import { readBody } from '../http/body';
-import { InvalidClientMetadataError, InvalidRedirectUriError, sendOAuthError } from './errors';
-import { HASH_PURPOSE, timings, type OAuthCoreDeps } from './options';
-import { redirectUriProblem } from './redirect-uri';
-import { isScope, scopeString } from './scopes';
-import type { ClientMetadata, ClientRecord, TokenEndpointAuthMethod } from './store';
+import { keyedHash, randomSecret } from '../../crypto/keyed-hash';
+import { readBody } from '../../http/body';
+import {
+  InvalidClientMetadataError,
+  InvalidRedirectUriError,
+  sendOAuthError,
+} from '../protocol/errors';
+import { HASH_PURPOSE, timings, type OAuthCoreDeps } from '../options';
+import { redirectUriProblem } from '../protocol/redirect-uri';
+import { isScope, scopeString } from '../protocol/scopes';
+import type { ClientMetadata, ClientRecord, TokenEndpointAuthMethod } from '../store/store';
 
 const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   'none',

@@ -14,7 +14,7 @@
  *
  * Everything else is matched exactly (OAuth 2.1 section 4.1.1; MCP authorization spec).
  */
-import { isLoopbackHost } from '../http/loopback';
+import { isLoopbackHost } from '../../http/loopback';
 
 const MAX_LENGTH = 2000;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;

@@ -5,9 +5,9 @@
  * 4.1.2 "SHOULD revoke all tokens previously issued based on that authorization code"; OAuth
  * 2.1 section 4.3.1 and RFC 9700 section 4.14.2 for refresh token reuse).
  */
-import { randomSecret } from '../crypto/keyed-hash';
-import { timings, type OAuthCoreDeps } from './options';
-import type { GrantRecord } from './store';
+import { randomSecret } from '../../crypto/keyed-hash';
+import { timings, type OAuthCoreDeps } from '../options';
+import type { GrantRecord } from '../store/store';
 
 export async function createGrant(
   deps: OAuthCoreDeps,

@@ -4,13 +4,13 @@
  * and grant; stored hashed by Storage. Refresh tokens are opaque 256-bit secrets stored hashed in
  * OAuthRefreshToken, rotated on every use (OAuth 2.1 section 4.3.1). Never an Airtable token.
  */
-import { keyedHash, randomSecret } from '../crypto/keyed-hash';
-import type { ResolvedClient } from './clients';
-import { InvalidGrantError } from './errors';
+import { keyedHash, randomSecret } from '../../crypto/keyed-hash';
+import type { ResolvedClient } from '../clients/clients';
+import { InvalidGrantError } from '../protocol/errors';
 import { revokeGrantFamily } from './grants';
-import { HASH_PURPOSE, MCP_OAUTH_PLATFORM, timings, type OAuthCoreDeps } from './options';
-import { scopeString } from './scopes';
-import type { GrantRecord } from './store';
+import { HASH_PURPOSE, MCP_OAUTH_PLATFORM, timings, type OAuthCoreDeps } from '../options';
+import { scopeString } from '../protocol/scopes';
+import type { GrantRecord } from '../store/store';
 
 export interface TokenResponse {
   access_token: string;

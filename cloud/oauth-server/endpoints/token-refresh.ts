@@ -10,17 +10,17 @@
  * family. Reuse after the window still revokes the family, and is logged.
  */
 import { z } from 'zod';
-import { keyedHash } from '../crypto/keyed-hash';
-import { log } from '../log';
-import { countAuthFailure } from '../observability/metrics';
-import { CredentialUnreadableError, type UserTokenRecord } from '../storage/base';
-import type { ResolvedClient } from './clients';
-import { InvalidGrantError, InvalidRequestError, InvalidTargetError } from './errors';
-import { revokeGrantFamily } from './grants';
-import { issueTokens, type TokenResponse } from './issue-tokens';
-import { HASH_PURPOSE, timings, type OAuthCoreDeps } from './options';
-import { parseScope } from './scopes';
-import type { GrantRecord } from './store';
+import { keyedHash } from '../../crypto/keyed-hash';
+import { log } from '../../log';
+import { countAuthFailure } from '../../observability/metrics';
+import { CredentialUnreadableError, type UserTokenRecord } from '../../storage/base';
+import type { ResolvedClient } from '../clients/clients';
+import { InvalidGrantError, InvalidRequestError, InvalidTargetError } from '../protocol/errors';
+import { revokeGrantFamily } from '../grants/grants';
+import { issueTokens, type TokenResponse } from '../grants/issue-tokens';
+import { HASH_PURPOSE, timings, type OAuthCoreDeps } from '../options';
+import { parseScope } from '../protocol/scopes';
+import type { GrantRecord } from '../store/store';
 
 /** A few seconds: long enough for a retried or duplicated request, short for a stolen token. */
 export const REFRESH_REUSE_GRACE_MS = 5_000;

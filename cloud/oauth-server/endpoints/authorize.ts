@@ -6,20 +6,20 @@
  * /authorize/decision. Errors are always a page here (authorize-request.ts: no open redirect).
  */
 import type { Request, Response } from 'express';
-import { canonicalRedirect } from '../http/public-origin';
-import { validateAuthorizeRequest, rawQuery } from './authorize-request';
-import { consentPage } from './consent-page';
+import { canonicalRedirect } from '../../http/public-origin';
+import { validateAuthorizeRequest, rawQuery } from '../protocol/authorize-request';
+import { consentPage } from '../pages/consent-page';
 import {
   browserBinding,
   formToken,
   hashBrowser,
   hashConsentNonce,
   newConsentNonce,
-} from './consent-token';
-import { sendOAuthErrorPage, setPageHeaders } from './errors';
-import { timings, type OAuthCoreDeps } from './options';
-import type { ConsentRecord } from './store';
-import { signedInAccount } from './signed-in-user';
+} from '../pages/consent-token';
+import { sendOAuthErrorPage, setPageHeaders } from '../protocol/errors';
+import { timings, type OAuthCoreDeps } from '../options';
+import type { ConsentRecord } from '../store/store';
+import { signedInAccount } from '../pages/signed-in-user';
 
 /** A redirect that works on Express 4 and 5 alike, never cached. */
 export function redirectTo(res: Response, url: string, status = 302): void {

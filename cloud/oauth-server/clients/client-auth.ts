@@ -7,10 +7,10 @@
  * makes Claude register again.
  */
 import type { Request } from 'express';
-import { constantTimeEqual, keyedHash } from '../crypto/keyed-hash';
+import { constantTimeEqual, keyedHash } from '../../crypto/keyed-hash';
 import { findClient, type ResolvedClient } from './clients';
-import { InvalidClientError, InvalidRequestError } from './errors';
-import { HASH_PURPOSE, type OAuthCoreDeps } from './options';
+import { InvalidClientError, InvalidRequestError } from '../protocol/errors';
+import { HASH_PURPOSE, type OAuthCoreDeps } from '../options';
 
 export interface PresentedClient {
   clientId: string | undefined;

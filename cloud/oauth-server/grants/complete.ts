@@ -4,15 +4,15 @@
  * Called by the consent decision (person already signed in) and by the lead's /auth/callback
  * after the Airtable sign-in that a PendingAuthorization started.
  */
-import { keyedHash, randomSecret } from '../crypto/keyed-hash';
-import type { CredentialRef, PendingAuthorization } from '../storage/base';
-import { findClient } from './clients';
-import { InvalidClientError } from './errors';
+import { keyedHash, randomSecret } from '../../crypto/keyed-hash';
+import type { CredentialRef, PendingAuthorization } from '../../storage/base';
+import { findClient } from '../clients/clients';
+import { InvalidClientError } from '../protocol/errors';
 import { createGrant } from './grants';
-import { HASH_PURPOSE, timings, type OAuthCoreDeps } from './options';
-import { successRedirect } from './redirect';
-import { isRegisteredRedirectUri } from './redirect-uri';
-import { normalizeScopes } from './scopes';
+import { HASH_PURPOSE, timings, type OAuthCoreDeps } from '../options';
+import { successRedirect } from '../protocol/redirect';
+import { isRegisteredRedirectUri } from '../protocol/redirect-uri';
+import { normalizeScopes } from '../protocol/scopes';
 
 /**
  * Issues a code (256-bit, stored hashed, 10 minutes, single use) bound to the client, redirect
