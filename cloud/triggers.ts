@@ -91,7 +91,7 @@ export function stillLive(obj: SavedObject, context: Record<string, unknown> | u
   return !(expiresAt instanceof Date) || expiresAt.getTime() >= Date.parse(before);
 }
 
-/** Every class of ours: the token vault's and our OAuth server's (cloud/oauth-server/save-rules.ts). */
+/** Every class of ours: the token vault's and our OAuth server's (cloud/oauth-server/store/save-rules.ts). */
 const RULES: Record<string, SaveRule> = {
   [CLASSES.token]: userTokenRule,
   [CLASSES.state]: oauthStateRule,
