@@ -16,7 +16,8 @@ import {
   hashConsentNonce,
   newConsentNonce,
 } from './consent-token';
-import { sendOAuthErrorPage, setPageHeaders } from './errors';
+import { sendOAuthErrorPage } from './errors';
+import { sendPage } from '../web/page-headers';
 import { timings, type OAuthCoreDeps } from './options';
 import type { ConsentRecord } from './store';
 import { signedInAccount } from './signed-in-user';
@@ -67,8 +68,9 @@ export function authorizeHandler(deps: OAuthCoreDeps) {
         record,
         new Date(deps.now().getTime() + timings(deps).consentTtlMs),
       );
-      setPageHeaders(res);
-      res.status(200).send(
+      sendPage(
+        res,
+        200,
         consentPage({
           client: outcome.client,
           request: outcome.request,
@@ -78,7 +80,6 @@ export function authorizeHandler(deps: OAuthCoreDeps) {
             email: account.email,
             kind: account.kind,
           },
-          sandbox: deps.config.sandbox,
         }),
       );
     } catch (err) {
