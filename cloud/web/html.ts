@@ -54,10 +54,6 @@ export function setSandboxPages(sandbox: boolean): void {
   pageMode.sandbox = sandbox;
 }
 
-export function sandboxPages(): boolean {
-  return pageMode.sandbox;
-}
-
 /**
  * SANDBOX=1: say up front that "Airtable" is the local fake, so nobody mistakes its consent page
  * for the real one or types a real token here.
