@@ -5,6 +5,8 @@
  */
 import { readableDate, renderPage, setSandboxPages } from '../../cloud/web/html';
 import { HTTP_ERRORS, pageCatalogue } from '../helpers/page-catalogue';
+import type { Request } from 'express';
+import { wantsHtml } from '../../cloud/http/errors';
 import { httpErrorPage } from '../../cloud/web/error-pages';
 
 function decode(text: string): string {
@@ -68,6 +70,27 @@ describe('error pages for browsers', () => {
     expect(parts(html).title).toBe('Airtable refused this token');
     expect(html).toContain('airtable.com/create/tokens');
     expect(html).toContain('>Try another token</a>');
+  });
+});
+
+describe('wantsHtml: pages for browsers, JSON for API clients', () => {
+  const asks = (accept: string | undefined) =>
+    wantsHtml({ headers: accept === undefined ? {} : { accept } } as Request);
+  it.each([
+    ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', true], // Chromium, Firefox
+    ['text/html', true],
+    ['application/json, text/html', true],
+    ['TEXT/HTML;q=0.5, application/json;q=0.4', true],
+    ['application/json', false],
+    ['application/json, text/html;q=0.5', false],
+    ['text/html;q=0', false],
+    ['*/*', false], // curl, fetch
+    ['', false],
+    [undefined, false],
+    ['application/json, text/event-stream', false], // MCP clients
+    ['text/htmlx', false],
+  ])('Accept %p: page %p', (accept, page) => {
+    expect(asks(accept)).toBe(page);
   });
 });
 
