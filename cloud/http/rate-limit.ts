@@ -12,10 +12,11 @@
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type Options } from 'express-rate-limit';
 import type { RateLimitSettings } from '../config';
 import { log } from '../log';
+import { HttpError, sendError } from './errors';
 
 /** An address as a key: brackets, an IPv6 zone and a port (`1.2.3.4:5678`) removed. */
 function normalizeAddress(raw: string): string | undefined {
@@ -88,13 +89,17 @@ export function perIpLimit(
     legacyHeaders: false,
     keyGenerator: (req) => `${opts.name}:${addressKey(req as unknown as Request, settings)}`,
     validate: { xForwardedForHeader: false, trustProxy: false },
-    handler: (_req, res) => {
-      res.status(429).setHeader('Cache-Control', 'no-store');
-      res.json({
-        error: 'rate_limited',
-        error_description: 'Too many requests from your address; wait a minute and try again.',
-      });
-    },
+    // JSON for API clients, a page for browsers (sendError decides by Accept).
+    handler: (req, res) =>
+      sendError(
+        res as unknown as Response,
+        new HttpError(
+          429,
+          'rate_limited',
+          'Too many requests from your address; wait a minute and try again.',
+        ),
+        req as unknown as Request,
+      ),
   }) as unknown as RequestHandler; // express-rate-limit's own Request/Response types; same objects
 }
 

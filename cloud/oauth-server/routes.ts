@@ -17,6 +17,7 @@ import { oauthRateLimit, tokenRateLimits } from './endpoints/rate-limit';
 import { registerHandler } from './endpoints/register';
 import { revokeHandler } from './endpoints/revoke';
 import { tokenHandler } from './endpoints/token';
+import { setSandboxPages } from '../web/html';
 
 export interface OAuthRateLimits {
   /** Registrations per IP per 10 minutes. */
@@ -36,6 +37,7 @@ export function registerOAuthServerRoutes(
   app: Express,
   deps: OAuthServerDeps & { oauthRateLimits?: Partial<OAuthRateLimits> },
 ): void {
+  setSandboxPages(deps.config.sandbox);
   // RATE_LIMIT_MULTIPLIER scales the defaults (as cloud/http/rate-limit.ts does); explicit limits win.
   const multiplier = deps.config.rateLimits.multiplier;
   const limits: OAuthRateLimits = {

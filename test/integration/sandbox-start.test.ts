@@ -83,7 +83,7 @@ describe('npm run start:sandbox', () => {
 
   it('says SANDBOX on our home page, and "Connect with Airtable" leads to the labelled fake', async () => {
     const home = await (await fetch(`${url()}/`)).text();
-    expect(home).toContain('<p class="sandbox">SANDBOX');
+    expect(home).toContain('<p class="sandbox" id="sandbox-notice">SANDBOX');
     const start = await fetch(`${url()}/auth/authorize?platform=other`, { redirect: 'manual' });
     expect(start.status).toBe(302);
     const consentUrl = start.headers.get('location')!;

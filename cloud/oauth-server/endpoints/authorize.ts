@@ -16,7 +16,8 @@ import {
   hashConsentNonce,
   newConsentNonce,
 } from '../pages/consent-token';
-import { sendOAuthErrorPage, setPageHeaders } from '../protocol/errors';
+import { sendOAuthErrorPage } from '../protocol/errors';
+import { sendPage } from '../../web/page-headers';
 import { timings, type OAuthCoreDeps } from '../options';
 import type { ConsentRecord } from '../store/store';
 import { signedInAccount } from '../pages/signed-in-user';
@@ -67,8 +68,9 @@ export function authorizeHandler(deps: OAuthCoreDeps) {
         record,
         new Date(deps.now().getTime() + timings(deps).consentTtlMs),
       );
-      setPageHeaders(res);
-      res.status(200).send(
+      sendPage(
+        res,
+        200,
         consentPage({
           client: outcome.client,
           request: outcome.request,
@@ -78,7 +80,6 @@ export function authorizeHandler(deps: OAuthCoreDeps) {
             email: account.email,
             kind: account.kind,
           },
-          sandbox: deps.config.sandbox,
         }),
       );
     } catch (err) {

@@ -6,8 +6,7 @@
  * (a browser signed in here), with a way to use another one - so a browser that was signed in
  * to someone else's account behind the person's back (login CSRF) cannot go unnoticed.
  */
-import { esc, layout } from '../../web/html';
-import { sandboxNotice } from '../../web/pages';
+import { esc, type Page } from '../../web/html';
 import type { ResolvedClient } from '../clients/clients';
 import { redirectHost, redirectKind } from '../protocol/redirect-uri';
 import { SCOPE_DESCRIPTIONS, isScope } from '../protocol/scopes';
@@ -19,10 +18,9 @@ export interface ConsentPageInput {
   formToken: string;
   /** The browser is signed in with a usable Airtable connection: approval uses it at once. */
   account: { userId: string; email: string | undefined; kind: 'oauth' | 'pat' } | undefined;
-  sandbox?: boolean;
 }
 
-export function consentPage(input: ConsentPageInput): string {
+export function consentPage(input: ConsentPageInput): Page {
   const { client, request } = input;
   const name = client.metadata.client_name ?? 'An unnamed application';
   const host = redirectHost(request.redirectUri);
@@ -52,10 +50,10 @@ export function consentPage(input: ConsentPageInput): string {
     ? `<button type="submit" name="decision" value="approve">Allow for ${esc(account.email ?? account.userId)}</button>
 <button type="submit" name="decision" value="approve_other_account" class="secondary">Use another Airtable account</button>`
     : `<button type="submit" name="decision" value="approve">Allow</button>`;
-  return layout(
-    'Allow access to your Airtable?',
-    `${sandboxNotice(input.sandbox, 'other')}<h1>Allow <span>${esc(name)}</span> to use your Airtable?</h1>
-<div class="card"><p>After you decide, you will be sent to:</p>
+  return {
+    // The tab names the application too: a person with several tabs open sees who is asking.
+    title: `Allow ${name} to use your Airtable?`,
+    body: `<div class="card"><p>After you decide, you will be sent to:</p>
 <p style="font-size:1.4em;margin:.2em 0"><b>${esc(host)}</b></p>
 <p class="muted">${esc(request.redirectUri)}</p>${where}${identity}</div>
 <div class="card"><p>It asks to:</p><ul>${scopes}</ul></div>
@@ -66,5 +64,5 @@ ${accountCard}
 ${approve}
 <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 </form>`,
-  );
+  };
 }

@@ -17,8 +17,8 @@ import { HttpError, sendError } from '../../http/errors';
 import { log } from '../../log';
 import { count, countAuthFailure } from '../../observability/metrics';
 import { StorageUnavailableError } from '../../storage/base';
-import { esc, layout } from '../../web/html';
-import { setPageHeaders } from '../../web/page-headers';
+import { sendPage, setPageHeaders } from '../../web/page-headers';
+import { errorPage } from '../../web/pages';
 
 export {
   AccessDeniedError,
@@ -128,17 +128,17 @@ export function sendOAuthErrorPage(res: Response, err: unknown, status?: number)
   const httpStatus = status ?? (known instanceof HttpError ? known.status : oauthStatus(code));
   if (!(err instanceof OAuthError) && !(err instanceof HttpError))
     log.error({ err: err instanceof Error ? err.message : String(err) }, 'authorize page error');
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  setPageHeaders(res);
-  res.status(httpStatus).send(
-    layout(
-      'Authorization failed',
-      `<h1>This connection request cannot continue</h1>
-<div class="card err"><p>${esc(known.message)}</p><p class="muted">Error code: <code>${esc(code)}</code></p></div>
-<p>Go back to the application you were connecting and start the connection again. If this keeps happening, tell the application's developer what this page says.</p>`,
-    ),
+  sendPage(
+    res,
+    httpStatus,
+    errorPage({
+      title: 'This connection request cannot continue',
+      message: known.message,
+      code,
+      fix:
+        code === 'too_many_requests'
+          ? 'Wait a minute, then go back to the application you were connecting and start the connection again.'
+          : "Go back to the application you were connecting and start the connection again. If this keeps happening, tell the application's developer what this page says.",
+    }),
   );
 }
