@@ -1,5 +1,6 @@
 /**
- * Every relative link in README.md and docs/*.md points at a file that exists, and every
+ * Every relative link in README.md, docs/*.md and the READMEs inside cloud/ and fake-airtable/
+ * points at a file that exists, and every
  * `#anchor` into a Markdown file at one of its headings (GitHub's heading ids), so moving or
  * renaming a file or a heading cannot break the documentation silently. The pages also speak to a
  * newcomer: no words that only make sense inside the project's history (issue numbers, "the
@@ -17,11 +18,28 @@ const EXPECTED_SOON = new Set(
   ),
 );
 
+/** The newcomer's pages: README.md and docs/*.md. */
 function pages(): string[] {
   const docs = readdirSync(path.join(ROOT, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => path.join(ROOT, 'docs', f));
   return [path.join(ROOT, 'README.md'), ...docs];
+}
+
+function markdownUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    if (statSync(file).isDirectory()) return name === 'node_modules' ? [] : markdownUnder(file);
+    return name.endsWith('.md') ? [file] : [];
+  });
+}
+
+/** Every page whose links are checked: the newcomer's, and the READMEs next to the code. */
+function linkedPages(): string[] {
+  return [
+    ...pages(),
+    ...['cloud', 'fake-airtable'].flatMap((d) => markdownUnder(path.join(ROOT, d))),
+  ];
 }
 
 /** The text without fenced code blocks and inline code, where `[x](y)` is not a link. */
@@ -67,7 +85,7 @@ interface Broken {
 
 function brokenLinks(): Broken[] {
   const broken: Broken[] = [];
-  for (const page of pages()) {
+  for (const page of linkedPages()) {
     const markdown = readFileSync(page, 'utf8');
     const rel = path.relative(ROOT, page);
     for (const link of links(markdown)) {
@@ -105,8 +123,8 @@ it('reads links and heading ids as GitHub does', () => {
   ]).toEqual(['threat-model-who-can-do-what', 'mcp-request-step-by-step', 'a', 'a-1']);
 });
 
-it('every relative link in README.md and docs/*.md resolves', () => {
-  expect(pages().length).toBeGreaterThan(5);
+it('every relative link in README.md, docs/ and the code READMEs resolves', () => {
+  expect(linkedPages().length).toBeGreaterThan(7);
   expect(brokenLinks()).toEqual([]);
 });
 
