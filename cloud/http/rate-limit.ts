@@ -8,7 +8,7 @@
  * socket peer when N = 0), the rule of Express's `trust proxy` with a hop count (proxy-addr). We
  * cannot set `trust proxy` on Back4App's app, so the key is computed here. The default, 0, ignores
  * the header: a client that reaches us directly cannot pick its own address. What Back4App's
- * front proxy does with the header is UNVERIFIED (README, "Rate limits").
+ * front proxy does with the header is UNVERIFIED (docs/resilience.md, "Rate limits").
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -30,7 +30,7 @@ function normalizeAddress(raw: string): string | undefined {
 
 const said = { tooManyHops: false, ignoredHeader: false };
 
-/** Once per process and case: says when the hop setting and the requests seen disagree (README). */
+/** Once per process and case: says when the hop setting and the requests seen disagree (docs/resilience.md). */
 function diagnose(entries: number, hops: number, peer: string | undefined): void {
   if (hops > entries && !said.tooManyHops) {
     said.tooManyHops = true;

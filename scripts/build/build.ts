@@ -2,7 +2,7 @@
  * `npm run build [-- --analyze [--why]]`: bundles Cloud Code with esbuild into dist/cloud/ - exactly what
  * `b4a deploy` uploads (every file under cloud/ and public/):
  *
- *   cloud/main.js, cloud/app.js   the two entries Back4App loads (README, "How it works")
+ *   cloud/main.js, cloud/app.js   the two entries Back4App loads (docs/architecture.md)
  *   cloud/shared-<hash>.js        what both use (zod, pino, storage, the OAuth server store...),
  *                                 required by both: loaded once when both run in one process
  *   cloud/ioredis.js              required only when REDIS_URL is set
@@ -33,7 +33,7 @@ export const DIST = path.join(ROOT, 'dist');
 
 const stampFile = (outDir: string) => path.join(outDir, '.build-stamp.json');
 
-/** The two files Back4App loads from cloud/ (README, "How it works"). */
+/** The two files Back4App loads from cloud/ (docs/architecture.md, "How it works"). */
 export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   main: path.join(ROOT, 'cloud/main.ts'),
   app: path.join(ROOT, 'cloud/app.ts'),

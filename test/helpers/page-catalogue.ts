@@ -3,8 +3,8 @@
  * heading, and the browser test screenshots the ones a running server cannot be made to show
  * (the "configure OAuth" page needs a server without AIRTABLE_CLIENT_ID). Add new pages here.
  */
-import type { ClientMetadata } from '../../cloud/oauth-server/store';
-import { consentPage } from '../../cloud/oauth-server/consent-page';
+import type { ClientMetadata } from '../../cloud/oauth-server/store/store';
+import { consentPage } from '../../cloud/oauth-server/pages/consent-page';
 import type { Page } from '../../cloud/web/html';
 import { httpErrorPage } from '../../cloud/web/error-pages';
 import {
