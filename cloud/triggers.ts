@@ -7,7 +7,7 @@
  * comparisons plus at most one Fernet HMAC check (no database access).
  */
 import { getConfig } from './config';
-import { OAUTH_SAVE_RULES } from './oauth-server/save-rules';
+import { OAUTH_SAVE_RULES } from './oauth-server/store/save-rules';
 import { getParse } from './parse-runtime';
 import { CLASSES, HASH_PATTERN, parseStoredStateData, tryDecrypt } from './storage/codec';
 import { ONLY_IF_EXPIRED_BEFORE, STILL_LIVE_MESSAGE } from './storage/parse-ops';
@@ -91,7 +91,7 @@ export function stillLive(obj: SavedObject, context: Record<string, unknown> | u
   return !(expiresAt instanceof Date) || expiresAt.getTime() >= Date.parse(before);
 }
 
-/** Every class of ours: the token vault's and our OAuth server's (cloud/oauth-server/save-rules.ts). */
+/** Every class of ours: the token vault's and our OAuth server's (cloud/oauth-server/store/save-rules.ts). */
 const RULES: Record<string, SaveRule> = {
   [CLASSES.token]: userTokenRule,
   [CLASSES.state]: oauthStateRule,

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `node scripts/run.cjs scripts/<name>.ts [args...]`: runs one of our TypeScript scripts with plain
+ * `node scripts/run.cjs scripts/<job>/<name>.ts [args...]`: runs one of our TypeScript scripts with plain
  * node, in this one process. The script is bundled once with esbuild (dependencies stay in
  * node_modules) into node_modules/.cache/airtable-mcp/scripts/, and rebuilt only when one of its
  * sources changed (build-cache.cjs). Compared with tsx this saves its start-up and on-the-fly
@@ -12,11 +12,11 @@
  */
 const startedMs = performance.now();
 const path = require('node:path');
-const { CACHE_DIR, ROOT, isFresh, writeAtomic, writeStamp } = require('./build-cache.cjs');
+const { CACHE_DIR, ROOT, isFresh, writeAtomic, writeStamp } = require('./build/build-cache.cjs');
 
 const [entryArg, ...args] = process.argv.slice(2);
 if (!entryArg || !entryArg.endsWith('.ts')) {
-  console.error('usage: node scripts/run.cjs scripts/<name>.ts [args...]');
+  console.error('usage: node scripts/run.cjs scripts/<job>/<name>.ts [args...]');
   process.exit(2);
 }
 const entry = path.resolve(ROOT, entryArg);
@@ -47,7 +47,7 @@ if (!isFresh(stamp)) {
     stamp,
     result.metafile,
     [out],
-    ['scripts/run.cjs', 'scripts/build-cache.cjs', 'tsconfig.json'],
+    ['scripts/run.cjs', 'scripts/build/build-cache.cjs', 'tsconfig.json'],
   );
   bundled = true;
 }

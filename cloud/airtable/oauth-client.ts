@@ -294,7 +294,8 @@ export async function fetchWhoami(
     const reason = await airtableErrorMessage(response);
     throw new AirtableOAuthError(
       'unauthorized',
-      `Airtable refused the token${reason ? `: ${reason}` : ''}.`,
+      // Airtable's message usually ends with a period already: one, not two.
+      `Airtable refused the token${reason ? `: ${reason.trimEnd().replace(/\.$/, '')}` : ''}.`,
       response.status,
     );
   }

@@ -1,7 +1,7 @@
 /**
  * The per-process cache of decrypted Airtable credentials, so a connection's tool calls do not
  * each read its UserToken row and decrypt it (the largest per-call cost after the session lookup;
- * README, benchmarks). Keyed by the connection's credential (credentialKey), for a few seconds
+ * docs/benchmarks.md). Keyed by the connection's credential (credentialKey), for a few seconds
  * (CREDENTIAL_CACHE_TTL_MS), and never past the moment its access token needs a refresh or the
  * row expires - so a cached entry is never a token the grant would replace.
  *

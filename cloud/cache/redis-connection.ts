@@ -10,7 +10,7 @@ import { log } from '../log';
 
 /**
  * ioredis (about a fifth of a bundle) is loaded on the first connection, i.e. only when REDIS_URL
- * is set. scripts/build.ts keeps it out of the Cloud Code bundles and writes it to
+ * is set. scripts/build/build.ts keeps it out of the Cloud Code bundles and writes it to
  * dist/cloud/ioredis.js, which this require then reaches (the build maps the name to that file).
  */
 function loadRedis(): new (url: string, options: RedisOptions) => Redis {

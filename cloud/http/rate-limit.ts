@@ -8,14 +8,15 @@
  * socket peer when N = 0), the rule of Express's `trust proxy` with a hop count (proxy-addr). We
  * cannot set `trust proxy` on Back4App's app, so the key is computed here. The default, 0, ignores
  * the header: a client that reaches us directly cannot pick its own address. What Back4App's
- * front proxy does with the header is UNVERIFIED (README, "Rate limits").
+ * front proxy does with the header is UNVERIFIED (docs/resilience.md, "Rate limits").
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type Options } from 'express-rate-limit';
 import type { RateLimitSettings } from '../config';
 import { log } from '../log';
+import { HttpError, sendError } from './errors';
 
 /** An address as a key: brackets, an IPv6 zone and a port (`1.2.3.4:5678`) removed. */
 function normalizeAddress(raw: string): string | undefined {
@@ -29,7 +30,7 @@ function normalizeAddress(raw: string): string | undefined {
 
 const said = { tooManyHops: false, ignoredHeader: false };
 
-/** Once per process and case: says when the hop setting and the requests seen disagree (README). */
+/** Once per process and case: says when the hop setting and the requests seen disagree (docs/resilience.md). */
 function diagnose(entries: number, hops: number, peer: string | undefined): void {
   if (hops > entries && !said.tooManyHops) {
     said.tooManyHops = true;
@@ -88,13 +89,17 @@ export function perIpLimit(
     legacyHeaders: false,
     keyGenerator: (req) => `${opts.name}:${addressKey(req as unknown as Request, settings)}`,
     validate: { xForwardedForHeader: false, trustProxy: false },
-    handler: (_req, res) => {
-      res.status(429).setHeader('Cache-Control', 'no-store');
-      res.json({
-        error: 'rate_limited',
-        error_description: 'Too many requests from your address; wait a minute and try again.',
-      });
-    },
+    // JSON for API clients, a page for browsers (sendError decides by Accept).
+    handler: (req, res) =>
+      sendError(
+        res as unknown as Response,
+        new HttpError(
+          429,
+          'rate_limited',
+          'Too many requests from your address; wait a minute and try again.',
+        ),
+        req as unknown as Request,
+      ),
   }) as unknown as RequestHandler; // express-rate-limit's own Request/Response types; same objects
 }
 

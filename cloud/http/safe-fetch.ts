@@ -21,7 +21,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { isPublicAddress } from '../oauth-server/safe-address';
+import { isPublicAddress } from '../oauth-server/clients/safe-address';
 
 export type SafeFetchReason =
   | 'bad_url'

@@ -1,6 +1,6 @@
 /**
  * Job `cleanupExpiredData` (the seed's name; Back4App: Server Settings -> Background Jobs, daily;
- * locally scripts/start-hooks.ts schedules it). Parse has no TTL indexes (platform-facts.md), so
+ * locally scripts/dev/start-hooks.ts schedules it). Parse has no TTL indexes (platform-facts.md), so
  * this is what removes expired rows, in every class of ours that has an expires_at (the token
  * vault's and the OAuth server's). The seed's version found with Parse's default limit and so
  * stopped at 100 rows per class; this one pages through EVERY expired row:
@@ -8,7 +8,7 @@
  * - `expires_at < cutoff` ascending with a keyset cursor (parse-ops.ts expiredPages), 1000 rows
  *   per page, only the fields it needs: the expires_at index serves it, memory stays bounded;
  * - deletes through /batch requests (50 each, 2 at a time: parse-server spends CPU per delete, so
- *   more parallelism bought nothing in scripts/bench-cleanup.ts and would crowd out live traffic);
+ *   more parallelism bought nothing in scripts/bench/bench-cleanup.ts and would crowd out live traffic);
  * - rows written after the job started are never touched (cutoff = start time), and a row another
  *   run or a logout deleted first counts as `alreadyGone`, not as an error (two runs may overlap);
  * - UserToken: a credential that a live session or a live OAuth grant still uses is kept (`kept`):
@@ -20,7 +20,7 @@ import { log } from '../log';
 import { count } from '../observability/metrics';
 import { getParse, type ParseSdk } from '../parse-runtime';
 import { CLASS_DEFINITIONS } from '../schema/definitions';
-import { OAUTH_CLASSES } from '../oauth-server/parse-store';
+import { OAUTH_CLASSES } from '../oauth-server/store/parse-store';
 import { CLASSES } from '../storage/codec';
 import {
   destroyObjects,

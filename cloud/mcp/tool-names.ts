@@ -1,6 +1,6 @@
 /**
- * Every tool the server registers, in the order tools/list shows them. The README lists exactly
- * these (a test checks it), and defineTool only accepts these names.
+ * Every tool the server registers, in the order tools/list shows them. docs/tools.md lists
+ * exactly these (a test checks it), and defineTool only accepts these names.
  */
 export const TOOL_NAMES = [
   'whoami',

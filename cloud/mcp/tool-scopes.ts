@@ -1,5 +1,5 @@
 /**
- * Which of our OAuth scopes a JSON-RPC message needs (cloud/oauth-server/scopes.ts): tools that
+ * Which of our OAuth scopes a JSON-RPC message needs (cloud/oauth-server/protocol/scopes.ts): tools that
  * only read need `airtable:read`, every other tool `airtable:write`; every resources/* and
  * prompts/* method needs `airtable:read` (they show the person's bases or lead to its tools).
  * Applies to access tokens from our authorization server; the seed's sessions carry the person's

@@ -12,5 +12,5 @@ export {
   type OAuthServerDeps,
   type OAuthServerStore,
 } from './routes';
-export { SCOPE_DESCRIPTIONS, SUPPORTED_SCOPES, type Scope } from './scopes';
-export { createOAuthServerStore } from './store-factory';
+export { SCOPE_DESCRIPTIONS, SUPPORTED_SCOPES, type Scope } from './protocol/scopes';
+export { createOAuthServerStore } from './store/store-factory';

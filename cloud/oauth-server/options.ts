@@ -1,7 +1,7 @@
 /** What the authorization server's handlers need, its lifetimes and its hash purposes. */
 import type { AppDeps } from '../deps';
 import type { PendingAuthorization } from '../storage/base';
-import type { OAuthServerStore } from './store';
+import type { OAuthServerStore } from './store/store';
 
 /**
  * The Airtable sign-in (cloud/auth): returns Airtable's authorize URL to redirect to. `browser` is

@@ -5,18 +5,19 @@
  * hands back to completeAuthorization after the Airtable sign-in.
  */
 import type { Express, Request, RequestHandler, Response } from 'express';
-import { authorizeHandler } from './authorize';
-import { cors, registerPreflight } from './cors';
-import { decisionHandler } from './decision';
+import { authorizeHandler } from './endpoints/authorize';
+import { cors, registerPreflight } from './endpoints/cors';
+import { decisionHandler } from './endpoints/decision';
 import {
   authorizationServerMetadataHandler,
   protectedResourceMetadataHandler,
-} from './metadata-routes';
+} from './endpoints/metadata-routes';
 import type { OAuthServerDeps } from './options';
-import { oauthRateLimit, tokenRateLimits } from './rate-limit';
-import { registerHandler } from './register';
-import { revokeHandler } from './revoke';
-import { tokenHandler } from './token';
+import { oauthRateLimit, tokenRateLimits } from './endpoints/rate-limit';
+import { registerHandler } from './endpoints/register';
+import { revokeHandler } from './endpoints/revoke';
+import { tokenHandler } from './endpoints/token';
+import { setSandboxPages } from '../web/html';
 
 export interface OAuthRateLimits {
   /** Registrations per IP per 10 minutes. */
@@ -36,6 +37,7 @@ export function registerOAuthServerRoutes(
   app: Express,
   deps: OAuthServerDeps & { oauthRateLimits?: Partial<OAuthRateLimits> },
 ): void {
+  setSandboxPages(deps.config.sandbox);
   // RATE_LIMIT_MULTIPLIER scales the defaults (as cloud/http/rate-limit.ts does); explicit limits win.
   const multiplier = deps.config.rateLimits.multiplier;
   const limits: OAuthRateLimits = {
@@ -96,9 +98,9 @@ export function registerOAuthServerRoutes(
   app.post('/revoke', cors('POST, OPTIONS'), run(revokeHandler(deps)));
 }
 
-export { completeAuthorization } from './complete';
-export { errorRedirect as authorizationErrorRedirect } from './redirect';
-export { resourceMetadataUrl, resourceUrl, wwwAuthenticate } from './metadata';
-export { revokeUserGrants } from './grants';
+export { completeAuthorization } from './grants/complete';
+export { errorRedirect as authorizationErrorRedirect } from './protocol/redirect';
+export { resourceMetadataUrl, resourceUrl, wwwAuthenticate } from './protocol/metadata';
+export { revokeUserGrants } from './grants/grants';
 export type { AirtableSignInPort, OAuthCoreDeps, OAuthServerDeps } from './options';
-export type { OAuthServerStore } from './store';
+export type { OAuthServerStore } from './store/store';

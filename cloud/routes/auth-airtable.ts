@@ -22,7 +22,7 @@ import { perIpLimit } from '../http/rate-limit';
 import { log } from '../log';
 import { countAuthFailure } from '../observability/metrics';
 import type { CredentialRef, PendingAuthorization } from '../storage/base';
-import { setPageHeaders } from '../web/page-headers';
+import { sendPage } from '../web/page-headers';
 import { configureOAuthPage, connectedPage, describeAirtableError, errorPage } from '../web/pages';
 
 export interface AirtableAuthRouteOptions {
@@ -39,15 +39,14 @@ export interface AirtableAuthRouteOptions {
   ) => string;
 }
 
+/**
+ * The callback is a browser navigation (Airtable redirects to it): a page unless the client asks
+ * for JSON and not HTML (scripts and tests that complete a sign-in by hand). Errors thrown from
+ * these handlers go through sendError, which decides by Accept (cloud/http/errors.ts).
+ */
 function wantsJson(req: Request): boolean {
   const accept = String(req.headers.accept ?? '');
   return accept.includes('application/json') && !accept.includes('text/html');
-}
-
-function sendPage(res: Response, status: number, html: string): void {
-  res.status(status);
-  setPageHeaders(res);
-  res.send(html);
 }
 
 function fail(
@@ -275,7 +274,6 @@ export function registerAirtableAuthRoutes(
           mcpUrl,
           sessionId: secret,
           expiresAt: record.expiresAt,
-          sandbox: deps.config.sandbox,
         }),
       );
     }),

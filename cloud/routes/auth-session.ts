@@ -19,13 +19,13 @@ import { createUserSession, parsePlatform, signInWithPat } from '../auth/signin'
 import type { AppDeps } from '../deps';
 import { readBody } from '../http/body';
 import { crossSiteProblem } from '../http/cross-site';
-import { HttpError, handle } from '../http/errors';
+import { HttpError, handle, wantsHtml } from '../http/errors';
 import { perIpLimit } from '../http/rate-limit';
 import { log } from '../log';
 import { StorageUnavailableError } from '../storage/base';
 import { countAuthFailure } from '../observability/metrics';
-import { setPageHeaders } from '../web/page-headers';
-import { connectedPage, homePage } from '../web/pages';
+import { sendPage } from '../web/page-headers';
+import { connectedPage, homePage, signedOutPage } from '../web/pages';
 
 // Airtable PATs look like pat<14>.<64 hex>; legacy API keys (key...) were retired in 2024, but we only
 // check shape loosely and let whoami decide.
@@ -79,12 +79,12 @@ export function registerSessionRoutes(
   });
 
   app.get('/', (_req, res) => {
-    setPageHeaders(res);
-    res.send(
+    sendPage(
+      res,
+      200,
       homePage({
         publicUrl: deps.config.publicUrl,
         oauthConfigured: Boolean(deps.config.airtable.clientId),
-        sandbox: deps.config.sandbox,
       }),
     );
   });
@@ -127,25 +127,23 @@ export function registerSessionRoutes(
       log.info({ userId: whoami.id, platform }, 'session created from personal access token');
       const mcpUrl = `${deps.config.publicUrl}/mcp`;
       res.setHeader('Cache-Control', 'no-store');
-      const accept = String(req.headers.accept ?? '');
-      if (accept.includes('text/html')) {
+      // Our home page's form: the connected page, as after "Connect with Airtable", and the
+      // browser keeps the session as a cookie (its sign-out button uses it).
+      if (wantsHtml(req)) {
         const maxAge = Math.floor((record.expiresAt.getTime() - deps.now().getTime()) / 1000);
         res.setHeader('Set-Cookie', sessionCookie(secret, maxAge, deps.config.publicUrl));
-        setPageHeaders(res);
-        res
-          .status(200)
-          .type('html')
-          .send(
-            connectedPage({
-              userId: whoami.id,
-              email: whoami.email,
-              platform,
-              mcpUrl,
-              sessionId: secret,
-              expiresAt: record.expiresAt,
-              sandbox: deps.config.sandbox,
-            }),
-          );
+        sendPage(
+          res,
+          200,
+          connectedPage({
+            userId: whoami.id,
+            email: whoami.email,
+            platform,
+            mcpUrl,
+            sessionId: secret,
+            expiresAt: record.expiresAt,
+          }),
+        );
         return;
       }
       res.status(200).json({
@@ -218,6 +216,11 @@ export function registerSessionRoutes(
       log.info({ userId: session.userId, all, revoked, credentialDeleted }, 'logout');
       res.setHeader('Set-Cookie', clearedSessionCookie(deps.config.publicUrl));
       res.setHeader('Cache-Control', 'no-store');
+      // The connected page's sign-out form: a page saying so, with a way back.
+      if (wantsHtml(req)) {
+        sendPage(res, 200, signedOutPage({ revokedSessions: revoked, credentialDeleted }));
+        return;
+      }
       res.json({ revoked_sessions: revoked, airtable_tokens_deleted: credentialDeleted });
     }),
   );

@@ -21,6 +21,8 @@ import { registerAirtableAuthRoutes } from './auth-airtable';
 import { registerSessionRoutes } from './auth-session';
 import { registerHealthRoute } from './health';
 import { registerMcpRoutes } from './mcp';
+import { registerNotFound } from './not-found';
+import { setSandboxPages } from '../web/html';
 
 export function buildDeps(config: Config): AppDeps {
   return {
@@ -48,6 +50,8 @@ export function registerRoutes(
     reconnectUrl: `${config.publicUrl}/auth/authorize`,
     leaseMs: config.refreshLeaseMs,
   });
+  // Every page of this process says SANDBOX when the configuration does (cloud/web/html.ts).
+  setSandboxPages(config.sandbox);
   // First, so every route below runs with a request id (X-Request-Id, log lines) and is counted.
   app.use(requestContext());
   registerHealthRoute(app);
@@ -92,6 +96,8 @@ export function registerRoutes(
       ? { bypassAuth: benchBypassCredential(process.env.BENCH_BYPASS_AUTH_USER) }
       : {}),
   });
+  // Unknown paths and wrong methods under our browser-facing prefixes: 404/405, pages for browsers.
+  registerNotFound(app);
 
   // Errors from body parsers that Back4App's app may run before our routes (malformed JSON,
   // oversize bodies) become clear 4xx answers instead of Express's HTML 500 page.

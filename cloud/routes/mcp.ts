@@ -22,7 +22,7 @@ import { publicUrlFor } from '../http/public-origin';
 import { mcpSessionLimiter } from '../http/rate-limit';
 import { log } from '../log';
 import { count, countAuthFailure } from '../observability/metrics';
-import { wwwAuthenticate } from '../oauth-server/metadata';
+import { wwwAuthenticate } from '../oauth-server/protocol/metadata';
 import { createMcpServer } from '../mcp/server';
 import { missingScope, reachesAirtable } from '../mcp/tool-scopes';
 import {

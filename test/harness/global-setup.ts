@@ -9,8 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { build } from '../../scripts/build';
-import { bindHttp, startEmbeddedPostgres, startStack } from '../../scripts/stack';
+import { build } from '../../scripts/build/build';
+import { bindHttp, startEmbeddedPostgres, startStack } from '../../scripts/dev/stack';
 import { FakeAirtableAdminClient } from '../../fake-airtable/admin-client';
 import { startFakeAirtable } from '../../fake-airtable/server';
 import { createRunDir } from './run-dir';

@@ -1,17 +1,17 @@
 /**
- * One more server process (scripts/instance.ts) on the harness's database, for multi-instance and
+ * One more server process (scripts/dev/instance.ts) on the harness's database, for multi-instance and
  * fault tests: same secrets, same Airtable fake unless `env` says otherwise, its own port.
  *
- * The port is bound here and the listening socket handed to the child (scripts/ports.ts), so a
+ * The port is bound here and the listening socket handed to the child (scripts/dev/ports.ts), so a
  * test that must know the port first (PUBLIC_URL, a redirect URI registered with a fake) reserves
  * it with reservePort(), uses `reserved.port`, then passes `reserved`. Stop it in afterAll.
  */
 import { spawn } from 'node:child_process';
-import { handOver, reservePort, type ReservedPort } from '../../scripts/ports';
+import { handOver, reservePort, type ReservedPort } from '../../scripts/dev/ports';
 import { harness } from '../harness/env';
 import { ROOT, scriptCommand } from './node-script';
 
-export { reservePort, type ReservedPort } from '../../scripts/ports';
+export { reservePort, type ReservedPort } from '../../scripts/dev/ports';
 
 export interface Instance {
   url: string;
@@ -29,7 +29,7 @@ export async function startInstance(
 ): Promise<Instance> {
   const h = harness();
   const port = reserved ?? (await reservePort());
-  const [command, args] = scriptCommand('scripts/instance.ts');
+  const [command, args] = scriptCommand('scripts/dev/instance.ts');
   const child = spawn(command, args, {
     cwd: ROOT,
     env: {

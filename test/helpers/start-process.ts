@@ -17,7 +17,7 @@ export interface StartProcess {
   exited: Promise<number | null>;
   /** Resolves with the server's URL once the banner is printed (rejects if npm exits first). */
   ready(timeoutMs?: number): Promise<string>;
-  /** The node process running scripts/start.ts (npm's child: the script `exec`s node). */
+  /** The node process running scripts/dev/start.ts (npm's child: the script `exec`s node). */
   serverPid(): number | undefined;
   /** Every process below npm right now (shell, node, PostgreSQL and its workers...). */
   tree(): number[];

@@ -16,7 +16,7 @@ import {
   sampleRow,
   seedRows,
   type RestTarget,
-} from '../../scripts/bench-cleanup';
+} from '../../scripts/bench/bench-cleanup';
 import { harness } from '../harness/env';
 
 jest.setTimeout(300_000);

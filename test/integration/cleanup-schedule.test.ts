@@ -1,11 +1,11 @@
 /**
- * `npm start` schedules cleanupExpiredData with croner (scripts/start-hooks.ts) the way Back4App's
+ * `npm start` schedules cleanupExpiredData with croner (scripts/dev/start-hooks.ts) the way Back4App's
  * Background Jobs would: POST /parse/jobs/cleanupExpiredData with the master key. Here with a
  * every-second pattern against the test stack; stop() must end the schedule.
  */
 import type { Config } from '../../cloud/config';
-import { startHooks } from '../../scripts/start-hooks';
-import type { RunningStack } from '../../scripts/stack';
+import { startHooks } from '../../scripts/dev/start-hooks';
+import type { RunningStack } from '../../scripts/dev/stack';
 import { harness, parseRest } from '../harness/env';
 
 const h = harness();

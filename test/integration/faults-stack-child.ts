@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { bindHttp, startEmbeddedPostgres, startStack } from '../../scripts/stack';
+import { bindHttp, startEmbeddedPostgres, startStack } from '../../scripts/dev/stack';
 import { ROOT, scriptCommand } from '../helpers/node-script';
 
 /** Throwaway data (no fsync: much faster on a busy machine); it survives stop/start in the test. */

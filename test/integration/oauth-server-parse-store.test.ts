@@ -5,7 +5,7 @@
  * talking HTTP with the master key, standing in for Cloud Code's global Parse.
  */
 import Parse from 'parse/node';
-import { ParseOAuthServerStore } from '../../cloud/oauth-server/parse-store';
+import { ParseOAuthServerStore } from '../../cloud/oauth-server/store/parse-store';
 import { harness, parseRest } from '../harness/env';
 import { oauthStoreContract } from '../unit/oauth-server-store-contract';
 

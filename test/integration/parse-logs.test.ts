@@ -1,7 +1,7 @@
 /**
  * parse-server's log files on the local stack: in a folder only the server's user can open
  * (0700), and a refused find - by one of our beforeFind triggers or by a CLP - is one line without
- * a stack trace (cloud/triggers.ts `refusal`, scripts/parse-logger.ts); so is a refusal parse-server
+ * a stack trace (cloud/triggers.ts `refusal`, scripts/dev/parse-logger.ts); so is a refusal parse-server
  * makes itself (it logs the detail, and the generic line with the stack after it is dropped).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

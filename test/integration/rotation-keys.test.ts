@@ -7,7 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { decrypt, encrypt, generateKey } from '../../cloud/crypto/fernet';
-import { parseDate, rest, runJob, seedRows, type RestTarget } from '../../scripts/bench-cleanup';
+import {
+  parseDate,
+  rest,
+  runJob,
+  seedRows,
+  type RestTarget,
+} from '../../scripts/bench/bench-cleanup';
 import { harness } from '../harness/env';
 import { startChildStack, type ChildStack } from './storage-child-stack';
 import { removeTempDir, tempDir } from '../helpers/temp-dir';

@@ -1,5 +1,5 @@
 /**
- * `npm run start:sandbox` (npm -> scripts/start.ts --sandbox): the real server against the fake
+ * `npm run start:sandbox` (npm -> scripts/dev/start.ts --sandbox): the real server against the fake
  * Airtable with its sample bases. The banner's PATs work with `POST /api/auth/direct`, the tools
  * see the sample bases, "Connect with Airtable" leads to the fake's labelled consent page, the data
  * and keys live in DATA_DIR/sandbox, `schema:apply --check --local` finds the sandbox by itself,
@@ -83,7 +83,7 @@ describe('npm run start:sandbox', () => {
 
   it('says SANDBOX on our home page, and "Connect with Airtable" leads to the labelled fake', async () => {
     const home = await (await fetch(`${url()}/`)).text();
-    expect(home).toContain('<p class="sandbox">SANDBOX');
+    expect(home).toContain('<p class="sandbox" id="sandbox-notice">SANDBOX');
     const start = await fetch(`${url()}/auth/authorize?platform=other`, { redirect: 'manual' });
     expect(start.status).toBe(302);
     const consentUrl = start.headers.get('location')!;
@@ -100,7 +100,7 @@ describe('npm run start:sandbox', () => {
   });
 
   it('schema:apply --check --local finds the running sandbox and its keys', async () => {
-    const [command, args] = scriptCommand('scripts/schema-apply.ts', ['--check', '--local']);
+    const [command, args] = scriptCommand('scripts/schema/schema-apply.ts', ['--check', '--local']);
     const res = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
       execFile(
         command,

@@ -13,8 +13,8 @@ import {
   parseSchemaFlags,
   refusedKeyMessage,
   resolveTarget,
-} from '../../scripts/schema-apply';
-import { ROOT } from '../../scripts/back4app-config';
+} from '../../scripts/schema/schema-apply';
+import { ROOT } from '../../scripts/deploy/back4app-config';
 import { scriptCommand } from '../helpers/node-script';
 import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
@@ -42,7 +42,7 @@ async function run(args: string[], extraEnv: Record<string, string> = env) {
 describe('schema:apply on the shared classes', () => {
   it('--check exits 0 through the real CLI (as npm runs it) with credentials from the environment', async () => {
     // Asynchronous on purpose: with one test file Jest runs in the process that hosts the stack.
-    const [command, args] = scriptCommand('scripts/schema-apply.ts', ['--check']);
+    const [command, args] = scriptCommand('scripts/schema/schema-apply.ts', ['--check']);
     const res = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
       (resolve) => {
         execFile(

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { harness, parseRest } from '../harness/env';
 import { OWN_CLASS_NAMES } from '../../cloud/schema/definitions';
-import { sampleRow } from '../../scripts/bench-cleanup';
+import { sampleRow } from '../../scripts/bench/bench-cleanup';
 
 const h = harness();
 const clientKeys: [string, Record<string, string>][] = [

@@ -1,10 +1,10 @@
 /**
- * The smoke test (scripts/smoke.ts) run against the local test stack over real HTTP, with the fake
+ * The smoke test (scripts/deploy/smoke.ts) run against the local test stack over real HTTP, with the fake
  * Airtable as the OAuth origin. It must always produce a complete report without crashing; the
  * checks asserted PASS are those whose routes exist on every build.
  */
 import { harness } from '../harness/env';
-import { formatSmokeReport, runSmoke, smokeExitCode } from '../../scripts/smoke';
+import { formatSmokeReport, runSmoke, smokeExitCode } from '../../scripts/deploy/smoke';
 
 const h = harness();
 

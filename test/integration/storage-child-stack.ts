@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { bindHttp, startEmbeddedPostgres, startStack } from '../../scripts/stack';
+import { bindHttp, startEmbeddedPostgres, startStack } from '../../scripts/dev/stack';
 import { ROOT, scriptCommand } from '../helpers/node-script';
 
 export interface ChildStack {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { encrypt, generateKey } from '../../cloud/crypto/fernet';
-import { parseDate } from '../../scripts/bench-cleanup';
+import { parseDate } from '../../scripts/bench/bench-cleanup';
 import { harness, parseRest } from '../harness/env';
 
 const h = harness();

@@ -4,7 +4,7 @@
  * class, and deletes of UserToken. Runs on a private stack so the shared one stays locked.
  */
 import { encrypt } from '../../cloud/crypto/fernet';
-import { parseDate, rest, seedRows, type RestTarget } from '../../scripts/bench-cleanup';
+import { parseDate, rest, seedRows, type RestTarget } from '../../scripts/bench/bench-cleanup';
 import { harness } from '../harness/env';
 import { startChildStack, type ChildStack } from './storage-child-stack';
 import { removeTempDir, tempDir } from '../helpers/temp-dir';

@@ -13,7 +13,7 @@ import {
   scheduleToCron,
   secretEnvNames,
   webHostingUrl,
-} from '../../scripts/back4app-config';
+} from '../../scripts/deploy/back4app-config';
 
 const raw = JSON.parse(readFileSync(DEFAULT_CONFIG_FILE, 'utf8')) as Record<string, unknown>;
 const withChange = (change: Record<string, unknown>) => ({ ...raw, ...change });

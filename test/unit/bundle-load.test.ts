@@ -1,7 +1,7 @@
 /**
  * The built bundle loaded as Back4App loads it - a fresh node process (no tsx, no Jest) with
  * express and parse-server loaded first and the globals `app` and `Parse` set - through the same
- * loader `npm run bench -- bundle` times (scripts/bench-bundle-load.ts). main.js and app.js load
+ * loader `npm run bench -- bundle` times (scripts/bench/bench-bundle-load.ts). main.js and app.js load
  * one shared chunk between them, register their routes, and read the lazily loaded modules only
  * when those are needed: ioredis.js with REDIS_URL, mcp-ajv.js never at load.
  */
@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { build, ROOT } from '../../scripts/build';
+import { build, ROOT } from '../../scripts/build/build';
 import { harness } from '../harness/env';
 
 const run = promisify(execFile);
@@ -26,7 +26,7 @@ interface Loaded {
 
 async function load(files: string[], env: Record<string, string> = {}): Promise<Loaded> {
   const loader = path.join(tmp, 'load.cjs');
-  const source = readFileSync(path.join(ROOT, 'scripts/bench-bundle-load.ts'), 'utf8');
+  const source = readFileSync(path.join(ROOT, 'scripts/bench/bench-bundle-load.ts'), 'utf8');
   writeFileSync(loader, (await transform(source, { loader: 'ts', format: 'cjs' })).code);
   const { stdout } = await run(process.execPath, ['--expose-gc', loader], {
     cwd: ROOT,

@@ -2,12 +2,12 @@
  * The deployable bundle (the harness's build, the same as `b4a deploy` uploads): every file under
  * cloud/ is minified CommonJS that never loads express or parse/node (globals on Back4App),
  * main.js and app.js share their common code through one chunk, source maps stay outside cloud/,
- * and what scripts/build-plugins.ts leaves out is really out (esbuild's metafile says what is in).
+ * and what scripts/build/build-plugins.ts leaves out is really out (esbuild's metafile says what is in).
  */
 import type { Metafile } from 'esbuild';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PRUNED, LAZY_MODULES } from '../../scripts/build-plugins';
+import { PRUNED, LAZY_MODULES } from '../../scripts/build/build-plugins';
 import { harness } from '../harness/env';
 
 const dist = harness().distDir;

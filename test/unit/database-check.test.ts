@@ -1,10 +1,10 @@
 /**
- * scripts/database-check.ts: each way a DATABASE_URI fails becomes one line naming DATABASE_URI
+ * scripts/dev/database-check.ts: each way a DATABASE_URI fails becomes one line naming DATABASE_URI
  * and the fix, never the password. The errors are shaped as the drivers raise them (pg: `code`
  * from libpq's SQLSTATE or Node's errno; mongodb: the error class name and server codes). Real
  * failures against real servers are in test/integration/start-errors.test.ts.
  */
-import { explainDatabaseError } from '../../scripts/database-check';
+import { explainDatabaseError } from '../../scripts/dev/database-check';
 
 const pgUri = 'postgres://alice:s3cr3t@db.example:6543/app';
 const mongoUri = 'mongodb://alice:s3cr3t@mongo.example:27018/app';

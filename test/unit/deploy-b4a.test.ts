@@ -16,8 +16,8 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { harness } from '../harness/env';
-import { loadBack4AppConfig, ROOT } from '../../scripts/back4app-config';
-import { deploy, main } from '../../scripts/deploy';
+import { loadBack4AppConfig, ROOT } from '../../scripts/deploy/back4app-config';
+import { deploy, main } from '../../scripts/deploy/deploy';
 
 interface B4aCall {
   args: string[];

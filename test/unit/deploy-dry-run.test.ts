@@ -8,10 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadBack4AppConfig, ROOT, type Back4AppConfig } from '../../scripts/back4app-config';
-import { deploy } from '../../scripts/deploy';
-import { collectSecretValues } from '../../scripts/deploy-checks';
-import { listUploadFiles } from '../../scripts/deploy-files';
+import {
+  loadBack4AppConfig,
+  ROOT,
+  type Back4AppConfig,
+} from '../../scripts/deploy/back4app-config';
+import { deploy } from '../../scripts/deploy/deploy';
+import { collectSecretValues } from '../../scripts/deploy/deploy-checks';
+import { listUploadFiles } from '../../scripts/deploy/deploy-files';
 
 const config = loadBack4AppConfig();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'deploy-dry-run-'));
@@ -61,7 +65,7 @@ function bundler(source: string, define: Record<string, string> = {}) {
 describe('deploy --dry-run', () => {
   it('passes on a clean build of this repository, with this machine’s real secrets', async () => {
     const distDir = path.join(tmp, 'clean');
-    const { build } = await import('../../scripts/build');
+    const { build } = await import('../../scripts/build/build');
     const { code, output } = await dryRun({ distDir, build });
     expect(output).toMatch(/cloud\/main\.js\s+\d/);
     expect(output).toMatch(/cloud\/app\.js\s+\d/);

@@ -1,9 +1,14 @@
 /**
- * The smoke test's report logic (scripts/smoke.ts) against an injected fetch that plays a
+ * The smoke test's report logic (scripts/deploy/smoke.ts) against an injected fetch that plays a
  * conforming deployment, then the same deployment with one defect at a time.
  */
-import { formatSmokeReport, runSmoke, smokeExitCode, type SmokeResult } from '../../scripts/smoke';
-import { jsonRpcMessages, challengeParams } from '../../scripts/deploy-smoke-http';
+import {
+  formatSmokeReport,
+  runSmoke,
+  smokeExitCode,
+  type SmokeResult,
+} from '../../scripts/deploy/smoke';
+import { jsonRpcMessages, challengeParams } from '../../scripts/deploy/deploy-smoke-http';
 
 const BASE = 'https://my-mcp.b4a.app';
 const PAT = 'patAbCdEf01234567.0123456789abcdef0123456789abcdef';

@@ -1,11 +1,11 @@
 /**
- * scripts/dev-env.ts: the development secrets of `npm start` - generated once per data folder,
+ * scripts/dev/dev-env.ts: the development secrets of `npm start` - generated once per data folder,
  * reused after, never in production, and used in place of `.env.example` placeholders (which
  * cloud/config.ts refuses like missing values).
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { applyDevSecrets } from '../../scripts/dev-env';
+import { applyDevSecrets } from '../../scripts/dev/dev-env';
 import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const KEYS = [

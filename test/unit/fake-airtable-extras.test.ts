@@ -9,7 +9,7 @@
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import type { BaseSummary } from '../../fake-airtable/admin/fake-admin';
 import { authorizeQuery, basicAuth, pkcePair, postToken } from '../../fake-airtable/oauth-test-kit';
-import { freePort } from '../../scripts/stack';
+import { freePort } from '../../scripts/dev/stack';
 
 const DAY = 24 * 3600 * 1000;
 const REDIRECT = 'http://localhost:9999/cb';

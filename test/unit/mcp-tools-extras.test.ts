@@ -16,7 +16,7 @@ import { createMcpServer } from '../../cloud/mcp/server';
 import type { ToolContext } from '../../cloud/mcp/tool-context';
 import { ALL_TOOLS } from '../../cloud/mcp/tools/index';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
-import { freePort } from '../../scripts/stack';
+import { freePort } from '../../scripts/dev/stack';
 
 type Json = Record<string, unknown>;
 const DAY = 24 * 3600 * 1000;

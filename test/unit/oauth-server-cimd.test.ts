@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import {
   clearClientMetadataDocumentCache,
   parseClientMetadataDocument,
-} from '../../cloud/oauth-server/client-metadata-document';
-import { isPublicAddress } from '../../cloud/oauth-server/safe-address';
+} from '../../cloud/oauth-server/clients/client-metadata-document';
+import { isPublicAddress } from '../../cloud/oauth-server/clients/safe-address';
 import {
   authorizeUrl,
   decide,

@@ -5,7 +5,7 @@
  */
 import { sessionCredential } from '../../cloud/auth/session-auth';
 import { keyedHash } from '../../cloud/crypto/keyed-hash';
-import { completeAuthorization } from '../../cloud/oauth-server/complete';
+import { completeAuthorization } from '../../cloud/oauth-server/grants/complete';
 import {
   AIRTABLE_AUTHORIZE,
   decide,

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { loadConfig } from '../../cloud/config';
 import { randomSecret } from '../../cloud/crypto/keyed-hash';
-import { MemoryOAuthServerStore } from '../../cloud/oauth-server/memory-store';
+import { MemoryOAuthServerStore } from '../../cloud/oauth-server/store/memory-store';
 import type { OAuthServerDeps } from '../../cloud/oauth-server/options';
 import { registerOAuthServerRoutes, type OAuthRateLimits } from '../../cloud/oauth-server/routes';
 import type { PendingAuthorization } from '../../cloud/storage/base';

@@ -3,7 +3,7 @@ import {
   OAuthMetadataSchema,
   OAuthProtectedResourceMetadataSchema,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { resourceMetadataUrl, wwwAuthenticate } from '../../cloud/oauth-server/metadata';
+import { resourceMetadataUrl, wwwAuthenticate } from '../../cloud/oauth-server/protocol/metadata';
 import { PUBLIC_URL, RESOURCE, startFixture, type Fixture } from './oauth-server-fixture';
 
 let f: Fixture;

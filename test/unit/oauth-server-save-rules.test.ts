@@ -1,5 +1,5 @@
 /** beforeSave rules for the OAuth server's classes: hashes only in hashed columns, expiry required. */
-import { OAUTH_SAVE_RULES } from '../../cloud/oauth-server/save-rules';
+import { OAUTH_SAVE_RULES } from '../../cloud/oauth-server/store/save-rules';
 
 function obj(fields: Record<string, unknown>, dirty: string[] = Object.keys(fields)) {
   return { get: (k: string) => fields[k], dirty: (k: string) => dirty.includes(k) };

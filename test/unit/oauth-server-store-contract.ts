@@ -1,6 +1,6 @@
 /** The OAuthServerStore contract, run against the memory store (unit) and Parse (integration). */
 import { randomBytes } from 'node:crypto';
-import type { OAuthServerStore } from '../../cloud/oauth-server/store';
+import type { OAuthServerStore } from '../../cloud/oauth-server/store/store';
 
 const hash = () => randomBytes(32).toString('hex');
 const id = () => randomBytes(16).toString('base64url');

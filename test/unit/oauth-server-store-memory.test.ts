@@ -1,4 +1,4 @@
-import { MemoryOAuthServerStore } from '../../cloud/oauth-server/memory-store';
+import { MemoryOAuthServerStore } from '../../cloud/oauth-server/store/memory-store';
 import { oauthStoreContract } from './oauth-server-store-contract';
 
 oauthStoreContract('MemoryOAuthServerStore', (now) => new MemoryOAuthServerStore(now));

@@ -4,7 +4,7 @@
  */
 import { sessionCredential } from '../../cloud/auth/session-auth';
 import { keyedHash } from '../../cloud/crypto/keyed-hash';
-import { REFRESH_REUSE_GRACE_MS } from '../../cloud/oauth-server/token-refresh';
+import { REFRESH_REUSE_GRACE_MS } from '../../cloud/oauth-server/endpoints/token-refresh';
 import {
   exchangeCode,
   obtainCode,

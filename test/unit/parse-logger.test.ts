@@ -2,13 +2,13 @@
  * A refused Parse request logs one line without a stack: our triggers throw stackless refusals
  * (cloud/triggers.ts, which holds on Back4App too), and the local stack's logger adapter drops the
  * stack of any other client error and the generic line after a sanitized refusal
- * (scripts/parse-logger.ts). Its log folder is private. (The running stack: parse-logs.test.ts.)
+ * (scripts/dev/parse-logger.ts). Its log folder is private. (The running stack: parse-logs.test.ts.)
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Parse from 'parse/node';
-import { privateLogsFolder, refusalArgs } from '../../scripts/parse-logger';
+import { privateLogsFolder, refusalArgs } from '../../scripts/dev/parse-logger';
 import { refusal } from '../../cloud/triggers';
 
 const parseError = (code: number, message: string) => new Parse.Error(code, message);

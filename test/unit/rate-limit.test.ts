@@ -10,7 +10,7 @@ import express, { type Request, type RequestHandler } from 'express';
 import type { RateLimitSettings } from '../../cloud/config';
 import { readBody } from '../../cloud/http/body';
 import { clientIp, keyedLimiter, mcpSessionLimiter, perIpLimit } from '../../cloud/http/rate-limit';
-import { tokenRateLimits } from '../../cloud/oauth-server/rate-limit';
+import { tokenRateLimits } from '../../cloud/oauth-server/endpoints/rate-limit';
 
 function settings(overrides: Partial<RateLimitSettings> = {}): RateLimitSettings {
   return {

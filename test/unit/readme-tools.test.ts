@@ -1,7 +1,8 @@
 /**
- * The README's "Tools" table documents exactly the registered tools (TOOL_NAMES), one row each,
- * in the order tools/list shows them, with the right read-only flag and OAuth scope; and the
- * "Connecting clients" section covers the clients the mission names.
+ * The "Tools" table of docs/tools.md documents exactly the registered tools (TOOL_NAMES), one row
+ * each, in the order tools/list shows them, with the right read-only flag and OAuth scope; the
+ * README names every tool in brief; and the README's "Connecting clients" section covers the
+ * clients the mission names.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,14 +10,16 @@ import { TOOL_NAMES } from '../../cloud/mcp/tool-names';
 import { scopeForTool } from '../../cloud/mcp/tool-scopes';
 import { ALL_TOOLS } from '../../cloud/mcp/tools/index';
 
-const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+const ROOT = path.join(__dirname, '../..');
+const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const toolsDoc = readFileSync(path.join(ROOT, 'docs/tools.md'), 'utf8');
 
 /** The text of `## <title>` up to the next level-2 heading. */
-function section(title: string): string {
-  const start = readme.indexOf(`\n## ${title}\n`);
-  if (start < 0) throw new Error(`README.md has no "## ${title}" section`);
-  const next = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start, next < 0 ? undefined : next);
+function section(text: string, file: string, title: string): string {
+  const start = text.indexOf(`\n## ${title}\n`);
+  if (start < 0) throw new Error(`${file} has no "## ${title}" section`);
+  const next = text.indexOf('\n## ', start + 1);
+  return text.slice(start, next < 0 ? undefined : next);
 }
 
 interface Row {
@@ -28,7 +31,7 @@ interface Row {
 }
 
 function toolRows(): Row[] {
-  return section('Tools')
+  return section(toolsDoc, 'docs/tools.md', 'Tools')
     .split('\n')
     .filter((line) => /^\|\s*`[a-z_]+`\s*\|/.test(line))
     .map((line) => {
@@ -49,6 +52,11 @@ function toolRows(): Row[] {
 
 it('lists exactly TOOL_NAMES, once each, in tools/list order', () => {
   expect(toolRows().map((r) => r.name)).toEqual([...TOOL_NAMES]);
+});
+
+it('names every tool in the README, before its first section', () => {
+  const intro = readme.slice(0, readme.indexOf('\n## '));
+  expect(TOOL_NAMES.filter((name) => !intro.includes(`\`${name}\``))).toEqual([]);
 });
 
 it('gives every tool a one-line description and its Airtable scope', () => {
@@ -76,7 +84,7 @@ it("marks read-only tools as the tools' annotations do, with the OAuth scope /mc
 });
 
 it('explains how to connect ChatGPT, Claude, Claude Code, Cursor and MCP Inspector', () => {
-  const text = section('Connecting clients');
+  const text = section(readme, 'README.md', 'Connecting clients');
   for (const client of ['ChatGPT', 'Claude', 'Claude Code', 'Cursor', 'MCP Inspector'])
     expect(text).toContain(`**${client}**`);
   expect(text).toContain('/mcp');

@@ -4,7 +4,7 @@
  * every spelling an attacker could use (compressed, expanded, bracketed, with a zone, IPv4 written
  * inside IPv6), and ordinary public addresses pass.
  */
-import { isPublicAddress } from '../../cloud/oauth-server/safe-address';
+import { isPublicAddress } from '../../cloud/oauth-server/clients/safe-address';
 
 const refusedV4: [string, string][] = [
   ['0.0.0.0', '"this network"'],

@@ -6,7 +6,7 @@
  */
 import { applySchema, type SchemaRequest } from '../../cloud/schema/apply';
 import { BUILTIN_CLASS_DEFINITIONS, CLASS_NAMES } from '../../cloud/schema/definitions';
-import { runSchemaTool } from '../../scripts/schema-apply';
+import { runSchemaTool } from '../../scripts/schema/schema-apply';
 
 const LOCKED = Object.fromEntries(
   ['find', 'get', 'count', 'create', 'update', 'delete', 'addField'].map((op) => [op, {}]),
