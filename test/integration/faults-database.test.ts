@@ -7,7 +7,7 @@
  */
 import { harness } from '../harness/env';
 import { sessionFromPat, userWithPat } from '../helpers/airtable';
-import { startFaultStack, type FaultStack } from './faults-stack-child';
+import { startChildStack, type ChildStack } from '../helpers/child-stack';
 import {
   expectTokensSafeAtRest,
   load,
@@ -22,12 +22,12 @@ import {
 import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const h = harness();
-let stack: FaultStack;
+let stack: ChildStack;
 let dataDir: string;
 
 beforeAll(async () => {
   dataDir = tempDir('faults-db');
-  stack = await startFaultStack(dataDir);
+  stack = await startChildStack({ dataDir });
 });
 afterAll(async () => {
   await stack?.stop();
