@@ -88,8 +88,8 @@ export function registerRoutes(
   registerOAuthServerRoutes(app, oauthDeps);
   registerMcpRoutes(app, deps, {
     grant,
-    ...(process.env.BENCH_BYPASS_AUTH_USER && config.nodeEnv !== 'production'
-      ? { bypassAuth: benchBypassCredential(process.env.BENCH_BYPASS_AUTH_USER) }
+    ...(config.benchBypassAuthUser
+      ? { bypassAuth: benchBypassCredential(config.benchBypassAuthUser) }
       : {}),
   });
 
