@@ -25,10 +25,12 @@ const h = harness();
 let stack: ChildStack;
 let dataDir: string;
 
+// Longer than startChildStack's own 90 s start-up bound, so that on a slow start the helper
+// gives up first and stops the child (and its PostgreSQL) instead of Jest abandoning it.
 beforeAll(async () => {
   dataDir = tempDir('faults-db');
   stack = await startChildStack({ dataDir });
-});
+}, 120_000);
 afterAll(async () => {
   await stack?.stop();
   removeTempDir(dataDir);
