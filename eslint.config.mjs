@@ -30,6 +30,24 @@ export default tseslint.config(
     },
   },
   {
+    // The product reads its settings only through cloud/config.ts: validated there by one zod
+    // schema, so a bad value stops start-up with one line naming the variable, and the README's
+    // configuration table (test/unit/readme-config.test.ts) sees every one. No exceptions: even
+    // LOG_LEVEL, needed before the configuration loads, is read by config.ts (logLevelFromEnv).
+    files: ['cloud/**/*.ts'],
+    ignores: ['cloud/config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read settings through cloud/config.ts (getConfig() or the Config in deps).',
+        },
+      ],
+    },
+  },
+  {
     // Plain CommonJS that runs before any TypeScript is compiled (scripts/run.cjs).
     files: ['**/*.cjs'],
     languageOptions: { globals: { performance: 'readonly' } },

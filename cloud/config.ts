@@ -47,6 +47,42 @@ export function databaseUriProblem(uri: string): string | undefined {
   return undefined;
 }
 
+/** Comma-separated, trimmed, lower-cased, empty entries dropped. */
+function commaList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+/** `host`, `host:port`, `[v6]` or `[v6]:port`, as a Host header carries it. */
+const HOST_PATTERN =
+  /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/;
+
+/** An origin as browsers send it: scheme://host[:port], nothing after. */
+function isOrigin(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const LogLevelSchema = z.enum(LOG_LEVELS).default('info');
+
+/**
+ * LOG_LEVEL for the logger, which cloud/log.ts creates when it is first imported - before the
+ * configuration is loaded, and while loading it (its errors are logged). So the level is read on
+ * its own here; a bad value gives 'info' for now, and loadConfig() then stops start-up with the
+ * usual one-line error naming LOG_LEVEL.
+ */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const parsed = LogLevelSchema.safeParse(env.LOG_LEVEL);
+  return parsed.success ? parsed.data : 'info';
+}
+
 /** A Fernet key is 32 bytes in URL-safe base64 (github.com/fernet/spec, "Key Format"). */
 export function isFernetKey(value: string): boolean {
   if (!/^[A-Za-z0-9_-]{43}=?$/.test(value)) return false;
@@ -153,7 +189,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_TOKEN_PER_IP: z.coerce.number().int().min(1).max(10_000_000).default(300),
   RATE_LIMIT_TOKEN_PER_CLIENT: z.coerce.number().int().min(1).max(10_000_000).default(300),
   RATE_LIMIT_MCP_PER_SESSION: z.coerce.number().int().min(1).max(10_000_000).default(600),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: LogLevelSchema,
   SANDBOX: z
     .enum(['0', '1', 'true', 'false'])
     .optional()
@@ -168,6 +204,33 @@ const EnvSchema = z.object({
   OAUTH_CLIENT_IDLE_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   // JSON answers by default: Back4App's proxy may buffer SSE (UNVERIFIED; platform-facts.md).
   MCP_RESPONSE_MODE: z.enum(['json', 'sse']).default('json'),
+  // Extra Host and Origin values /mcp accepts (cloud/http/host-check.ts, DNS-rebinding guard).
+  MCP_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform(commaList)
+    .refine(
+      (hosts) => hosts.every((h) => HOST_PATTERN.test(h)),
+      'must be comma-separated host names with an optional port (e.g. example.com,localhost:3000)',
+    ),
+  MCP_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform(commaList)
+    .refine(
+      (origins) => origins.every(isOrigin),
+      'must be comma-separated origins, scheme://host[:port] with no path (e.g. https://inspector.example.com)',
+    ),
+  // Tests and local development only: Client ID Metadata Documents from http and private addresses.
+  OAUTH_CIMD_ALLOW_PRIVATE: z
+    .enum(['0', '1', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
+  // `npm run bench`'s auth baseline only (ignored in production): "<user id>[:<credential id>]".
+  BENCH_BYPASS_AUTH_USER: optionalText.refine(
+    (v) => v === undefined || /^[^:\s]+(:[^:\s]+)?$/.test(v),
+    'must be <user id> or <user id>:<credential id>',
+  ),
 });
 
 /** Per-IP and per-session request limits (cloud/http/rate-limit.ts); every limit is per minute. */
@@ -232,12 +295,19 @@ export interface Config {
   credentialCacheTtlMs: number;
   cleanupSchedule: string;
   rateLimits: RateLimitSettings;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   sandbox: boolean;
   /** How /mcp answers a POST: one JSON body, or an SSE stream (MCP Streamable HTTP). */
   mcpResponseMode: 'json' | 'sse';
   /** Lifetimes of dynamically registered OAuth clients, in ms. */
   oauthClients: { unusedTtlMs: number; idleTtlMs: number };
+  /** Client ID Metadata Documents may come from http and private addresses (never production). */
+  oauthCimdAllowPrivate: boolean;
+  /** Extra Host header values and browser origins /mcp accepts (lower case). */
+  mcpAllowedHosts: readonly string[];
+  mcpAllowedOrigins: readonly string[];
+  /** The bench's auth baseline: /mcp serves this user without authentication (never production). */
+  benchBypassAuthUser: string | undefined;
 }
 
 /** Parses `env` into a Config, or throws a ConfigError: one line per bad variable, with its fix. */
@@ -278,6 +348,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.ATTACHMENT_FETCH_ALLOW_PRIVATE && e.NODE_ENV === 'production') {
     throw new ConfigError(
       'Invalid configuration:\n  ATTACHMENT_FETCH_ALLOW_PRIVATE must not be set in production (it lets upload_attachment fetch private addresses)',
+    );
+  }
+  if (e.OAUTH_CIMD_ALLOW_PRIVATE && e.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'OAUTH_CIMD_ALLOW_PRIVATE must not be set in production (it lets anyone make this server fetch private addresses as a client metadata document)',
     );
   }
   // A refresh still in flight when its claim lapses would let a second process refresh the same
@@ -338,6 +413,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       unusedTtlMs: e.OAUTH_CLIENT_UNUSED_TTL_HOURS * 3600_000,
       idleTtlMs: e.OAUTH_CLIENT_IDLE_TTL_DAYS * 86_400_000,
     },
+    oauthCimdAllowPrivate: e.OAUTH_CIMD_ALLOW_PRIVATE,
+    mcpAllowedHosts: e.MCP_ALLOWED_HOSTS,
+    mcpAllowedOrigins: e.MCP_ALLOWED_ORIGINS,
+    // Ignored in production, as before it was configurable: a bypass there would be a disaster.
+    benchBypassAuthUser: e.NODE_ENV === 'production' ? undefined : e.BENCH_BYPASS_AUTH_USER,
   };
 }
 

@@ -4,6 +4,7 @@
  * an HTTP request is handled carry its `requestId` (cloud/observability/request-context.ts).
  */
 import pino from 'pino';
+import { logLevelFromEnv } from './config';
 import { currentRequestId } from './observability/request-store';
 
 /**
@@ -72,7 +73,8 @@ export interface LoggerOptions {
 
 export function createLogger(opts: LoggerOptions = {}): pino.Logger {
   const options: pino.LoggerOptions = {
-    level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
+    // LOG_LEVEL itself: this logger exists before the configuration is loaded (config.ts).
+    level: opts.level ?? logLevelFromEnv(),
     base: { app: 'airtable-mcp' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     mixin: () => {

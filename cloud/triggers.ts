@@ -10,20 +10,10 @@ import { getConfig } from './config';
 import { OAUTH_SAVE_RULES } from './oauth-server/store/save-rules';
 import { getParse } from './parse-runtime';
 import { CLASSES, HASH_PATTERN, parseStoredStateData, tryDecrypt } from './storage/codec';
+import type { SavedObject, SaveRule } from './save-rule';
 import { ONLY_IF_EXPIRED_BEFORE, STILL_LIVE_MESSAGE } from './storage/parse-ops';
 
-/** The part of a Parse.Object a beforeSave rule looks at. */
-export interface SavedObject {
-  get(key: string): unknown;
-  dirty(key: string): boolean;
-}
-
-/** Returns the problem with a write, or undefined; messages name fields, never values. */
-export type SaveRule = (
-  obj: SavedObject,
-  isCreate: boolean,
-  keys: readonly string[],
-) => string | undefined;
+export type { SavedObject, SaveRule } from './save-rule';
 
 const changed = (obj: SavedObject, isCreate: boolean, key: string) => isCreate || obj.dirty(key);
 

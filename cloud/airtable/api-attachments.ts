@@ -6,9 +6,8 @@
  * counts against the same base's rate limit. The answer is the record with only the changed
  * cells, keyed by field id. Not retried: a repeat would attach the file twice.
  */
-import type { CallOptions } from './api-client';
 import { v0 } from './api-path';
-import type { AirtableRequester } from './api-request';
+import type { AirtableRequester, CallOptions } from './api-request';
 import { RecordSchema, type AirtableRecord } from './api-schemas';
 
 /** Airtable's documented limit, "up to 5 MB"; taken as 5 MiB (which of the two is UNVERIFIED). */

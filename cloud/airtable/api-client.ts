@@ -9,7 +9,12 @@ import type { z } from 'zod';
 import { AirtableAttachmentsApi } from './api-attachments';
 import type { AirtableScope } from './api-errors';
 import { v0 } from './api-path';
-import { AirtableRequester, type AirtableTokenSource, type RequestSpec } from './api-request';
+import {
+  AirtableRequester,
+  type AirtableTokenSource,
+  type CallOptions,
+  type RequestSpec,
+} from './api-request';
 import {
   BaseSchemaResponseSchema,
   CommentSchema,
@@ -66,9 +71,7 @@ export interface AirtableApiOptions {
   grantedScopes?: readonly string[];
 }
 
-export interface CallOptions {
-  signal?: AbortSignal;
-}
+export type { CallOptions } from './api-request';
 
 /** Airtable's limit per write request (airtable.com/developers/web/api/create-records). */
 export const MAX_RECORDS_PER_WRITE = 10;

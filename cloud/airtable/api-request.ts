@@ -59,6 +59,12 @@ export interface RequestSpec<T> {
   signal?: AbortSignal;
 }
 
+/** Per-call options of the API client's methods (here, not in api-client.ts, so that the
+ * attachment and webhook APIs it builds on do not import it back). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 type Attempt =
   | { kind: 'response'; status: number; headers: Headers; text: string }
   | { kind: 'failed'; timedOut: boolean; detail: string };

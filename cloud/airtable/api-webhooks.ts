@@ -6,10 +6,9 @@
  * the API, so the same limiter. Reads (list, payloads) and refresh (which only moves the expiry
  * to now + 7 days) are safe to repeat; create and delete are not retried.
  */
-import type { CallOptions } from './api-client';
 import type { AirtableScope } from './api-errors';
 import { v0 } from './api-path';
-import type { AirtableRequester, RequestSpec } from './api-request';
+import type { AirtableRequester, CallOptions, RequestSpec } from './api-request';
 import {
   CreateWebhookResponseSchema,
   EmptyResponseSchema,

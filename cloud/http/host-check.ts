@@ -4,22 +4,16 @@
  * sent, must be ours or listed in MCP_ALLOWED_ORIGINS.
  */
 import type { Request } from 'express';
+import { getConfig } from '../config';
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
-
-function list(env: string | undefined): string[] {
-  return (env ?? '')
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-}
 
 export function allowedHosts(publicUrl: string): Set<string> {
   const url = new URL(publicUrl);
   const hosts = new Set<string>([url.host.toLowerCase()]);
   if (LOOPBACK.includes(url.hostname))
     for (const h of LOOPBACK) hosts.add(url.port ? `${h}:${url.port}` : h);
-  for (const h of list(process.env.MCP_ALLOWED_HOSTS)) hosts.add(h);
+  for (const h of getConfig().mcpAllowedHosts) hosts.add(h);
   return hosts;
 }
 
@@ -28,7 +22,7 @@ export function allowedOrigins(publicUrl: string): Set<string> {
   const origins = new Set<string>([url.origin.toLowerCase()]);
   if (LOOPBACK.includes(url.hostname))
     for (const h of LOOPBACK) origins.add(`${url.protocol}//${h}${url.port ? `:${url.port}` : ''}`);
-  for (const o of list(process.env.MCP_ALLOWED_ORIGINS)) origins.add(o);
+  for (const o of getConfig().mcpAllowedOrigins) origins.add(o);
   return origins;
 }
 

@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import { getConfig } from '../config';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -13,10 +14,7 @@ function digest(value: string): Buffer {
 /** The configured master keys: PARSE_MASTER_KEY and the Parse SDK's (parse-server sets it). */
 export function configuredMasterKeys(): string[] {
   const fromParse = (globalThis as { Parse?: { masterKey?: unknown } }).Parse?.masterKey;
-  const keys = [
-    process.env.PARSE_MASTER_KEY,
-    typeof fromParse === 'string' ? fromParse : undefined,
-  ];
+  const keys = [getConfig().parse.masterKey, typeof fromParse === 'string' ? fromParse : undefined];
   return [...new Set(keys.filter((k): k is string => typeof k === 'string' && k.length >= 8))];
 }
 

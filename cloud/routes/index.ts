@@ -92,8 +92,8 @@ export function registerRoutes(
   registerOAuthServerRoutes(app, oauthDeps);
   registerMcpRoutes(app, deps, {
     grant,
-    ...(process.env.BENCH_BYPASS_AUTH_USER && config.nodeEnv !== 'production'
-      ? { bypassAuth: benchBypassCredential(process.env.BENCH_BYPASS_AUTH_USER) }
+    ...(config.benchBypassAuthUser
+      ? { bypassAuth: benchBypassCredential(config.benchBypassAuthUser) }
       : {}),
   });
   // Unknown paths and wrong methods under our browser-facing prefixes: 404/405, pages for browsers.

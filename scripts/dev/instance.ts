@@ -1,7 +1,8 @@
 /**
- * One more server process on an existing database (multi-instance tests and benchmarks): reads the
- * same environment as the harness (DATABASE_URI, secrets, Airtable URLs), boots the stack with the
- * already-built bundle in INSTANCE_DIST_DIR, prints "READY <url>" and runs until SIGTERM.
+ * One more server process on an existing database (benchmarks; tests use
+ * test/helpers/child-stack.ts): reads the same environment as the harness (DATABASE_URI, secrets,
+ * Airtable URLs), boots the stack with the already-built bundle in INSTANCE_DIST_DIR, prints
+ * "READY <url>" and runs until SIGTERM.
  *
  * Its port: with LISTEN_HANDOVER=1, a socket the parent bound and sends over IPC (scripts/dev/ports.ts:
  * the parent knows the port first, and nobody can take it meanwhile); otherwise PORT (0: any).
@@ -34,8 +35,6 @@ export async function main(): Promise<void> {
     restApiKey: need('PARSE_REST_API_KEY'),
     javascriptKey: process.env.PARSE_JAVASCRIPT_KEY ?? need('PARSE_REST_API_KEY'),
     silent: true,
-    // Back4App's parse-server options (tests: the locks must hold without ours).
-    enableAnonymousUsers: process.env.INSTANCE_ANONYMOUS_USERS === '1',
   });
   const gc = (globalThis as { gc?: () => void }).gc;
   if (process.env.BENCH_MEMORY_PROBE === '1' && gc)

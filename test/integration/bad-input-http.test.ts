@@ -26,12 +26,12 @@ import {
   type RawAnswer,
   type RawRequest,
 } from '../helpers/fuzz';
-import { startFaultStack, type FaultStack } from './faults-stack-child';
+import { startChildStack, type ChildStack } from '../helpers/child-stack';
 import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const h = harness();
 let fake: FakeAirtable;
-let stack: FaultStack;
+let stack: ChildStack;
 let dataDir: string;
 let session: string;
 let clientId: string;
@@ -40,13 +40,16 @@ const REDIRECT = 'https://client.example/cb';
 beforeAll(async () => {
   dataDir = tempDir('bad-http');
   fake = await startFakeAirtable({ port: 0 });
-  stack = await startFaultStack(dataDir, {
-    AIRTABLE_CLIENT_ID: fake.clientId,
-    AIRTABLE_CLIENT_SECRET: fake.clientSecret,
-    AIRTABLE_OAUTH_BASE_URL: fake.url,
-    AIRTABLE_API_BASE_URL: fake.url,
-    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
-    RATE_LIMIT_MULTIPLIER: '10000',
+  stack = await startChildStack({
+    dataDir,
+    env: {
+      AIRTABLE_CLIENT_ID: fake.clientId,
+      AIRTABLE_CLIENT_SECRET: fake.clientSecret,
+      AIRTABLE_OAUTH_BASE_URL: fake.url,
+      AIRTABLE_API_BASE_URL: fake.url,
+      AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
+      RATE_LIMIT_MULTIPLIER: '10000',
+    },
   });
   // One signed-in user and one registered MCP client, so hostile input also meets real records.
   const user = fake.admin.createUser({ id: uniqueUserId() });

@@ -22,12 +22,12 @@ import {
   runs,
   type RawAnswer,
 } from '../helpers/fuzz';
-import { startFaultStack, type FaultStack } from './faults-stack-child';
+import { startChildStack, type ChildStack } from '../helpers/child-stack';
 import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const h = harness();
 let fake: FakeAirtable;
-let stack: FaultStack;
+let stack: ChildStack;
 let dataDir: string;
 let session: string;
 
@@ -60,14 +60,17 @@ beforeAll(async () => {
   dataDir = tempDir('bad-mcp');
   fake = await startFakeAirtable({ port: 0 });
   fake.admin.setConfig({ rateLimitEnabled: false });
-  stack = await startFaultStack(dataDir, {
-    AIRTABLE_CLIENT_ID: fake.clientId,
-    AIRTABLE_CLIENT_SECRET: fake.clientSecret,
-    AIRTABLE_OAUTH_BASE_URL: fake.url,
-    AIRTABLE_API_BASE_URL: fake.url,
-    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
-    RATE_LIMIT_MULTIPLIER: '10000',
-    AIRTABLE_TIMEOUT_MS: '5000',
+  stack = await startChildStack({
+    dataDir,
+    env: {
+      AIRTABLE_CLIENT_ID: fake.clientId,
+      AIRTABLE_CLIENT_SECRET: fake.clientSecret,
+      AIRTABLE_OAUTH_BASE_URL: fake.url,
+      AIRTABLE_API_BASE_URL: fake.url,
+      AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
+      RATE_LIMIT_MULTIPLIER: '10000',
+      AIRTABLE_TIMEOUT_MS: '5000',
+    },
   });
   const user = fake.admin.createUser({ id: uniqueUserId() });
   const { token } = fake.admin.createPat({

@@ -7,17 +7,15 @@
  */
 import { TestBrowser } from '../helpers/browser';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
-import { reservePort } from '../helpers/instance';
+import { reservePort, startChildStack, type ChildStack } from '../helpers/child-stack';
 import { harness, parseRest } from '../harness/env';
 import { sessionFromPat, uniqueUserId } from '../helpers/airtable';
 import {
   expectTokensSafeAtRest,
   mcpRaw,
-  startKillableInstance,
   toolCall,
   toolResult,
   userTokenRows,
-  type KillableInstance,
 } from './faults-support';
 import { expireStoredAccessToken } from '../helpers/stored-token';
 
@@ -26,15 +24,15 @@ const master = { 'X-Parse-Master-Key': h.masterKey };
 const TIMEOUT_MS = 500;
 const RATE_BUDGET_MS = 2500;
 let fake: FakeAirtable;
-let server: KillableInstance;
+let server: ChildStack;
 
 beforeAll(async () => {
   fake = await startFakeAirtable({ port: 0 });
   const reserved = await reservePort();
   const port = reserved.port;
   fake.admin.registerRedirectUri({ uri: `http://localhost:${port}/auth/callback` });
-  server = await startKillableInstance(
-    {
+  server = await startChildStack({
+    env: {
       PUBLIC_URL: `http://localhost:${port}`,
       AIRTABLE_CLIENT_ID: fake.clientId,
       AIRTABLE_CLIENT_SECRET: fake.clientSecret,
@@ -45,8 +43,8 @@ beforeAll(async () => {
       AIRTABLE_RATE_LIMIT_BUDGET_MS: String(RATE_BUDGET_MS),
       REFRESH_LEASE_MS: '3000',
     },
-    reserved,
-  );
+    port: reserved,
+  });
 });
 afterAll(async () => {
   await server?.stop();

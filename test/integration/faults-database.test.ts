@@ -7,7 +7,7 @@
  */
 import { harness } from '../harness/env';
 import { sessionFromPat, userWithPat } from '../helpers/airtable';
-import { startFaultStack, type FaultStack } from './faults-stack-child';
+import { startChildStack, type ChildStack } from '../helpers/child-stack';
 import {
   expectTokensSafeAtRest,
   load,
@@ -22,13 +22,15 @@ import {
 import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const h = harness();
-let stack: FaultStack;
+let stack: ChildStack;
 let dataDir: string;
 
+// Longer than startChildStack's own 90 s start-up bound, so that on a slow start the helper
+// gives up first and stops the child (and its PostgreSQL) instead of Jest abandoning it.
 beforeAll(async () => {
   dataDir = tempDir('faults-db');
-  stack = await startFaultStack(dataDir);
-});
+  stack = await startChildStack({ dataDir });
+}, 120_000);
 afterAll(async () => {
   await stack?.stop();
   removeTempDir(dataDir);

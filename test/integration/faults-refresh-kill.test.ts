@@ -8,19 +8,17 @@
 import { TestBrowser } from '../helpers/browser';
 import { decrypt } from '../../cloud/crypto/fernet';
 import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
-import { reservePort } from '../helpers/instance';
+import { reservePort, startChildStack, type ChildStack } from '../helpers/child-stack';
 import { harness, parseRest } from '../harness/env';
 import { sessionFromPat, uniqueUserId } from '../helpers/airtable';
 import {
   expectTokensSafeAtRest,
   load,
   mcpRaw,
-  startKillableInstance,
   toolCall,
   toolResult,
   userTokenRows,
   waitFor,
-  type KillableInstance,
 } from './faults-support';
 import { expireStoredAccessToken } from '../helpers/stored-token';
 
@@ -28,8 +26,8 @@ const h = harness();
 const master = { 'X-Parse-Master-Key': h.masterKey };
 const LEASE_MS = 3000;
 let fake: FakeAirtable;
-let victim: KillableInstance;
-let survivor: KillableInstance;
+let victim: ChildStack;
+let survivor: ChildStack;
 
 beforeAll(async () => {
   fake = await startFakeAirtable({ port: 0 });
@@ -47,8 +45,8 @@ beforeAll(async () => {
     REFRESH_LEASE_MS: String(LEASE_MS),
   };
   [victim, survivor] = await Promise.all([
-    startKillableInstance(env, victimPort),
-    startKillableInstance(env, survivorPort),
+    startChildStack({ env, port: victimPort }),
+    startChildStack({ env, port: survivorPort }),
   ]);
 });
 afterAll(async () => {

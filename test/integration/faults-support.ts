@@ -147,14 +147,3 @@ export function expectTokensSafeAtRest(
         throw new Error(`UserToken ${String(row.objectId)} holds a token in plaintext`);
   }
 }
-
-/**
- * One more server process on the harness's database (test/helpers/instance.ts): node itself runs
- * the script - one process, so SIGKILL really kills the server. `env` overrides the worker's
- * environment (PUBLIC_URL, a private fake's AIRTABLE_* values, short timeouts); pass a port from
- * reservePort() when the test needs it first.
- */
-export {
-  startInstance as startKillableInstance,
-  type Instance as KillableInstance,
-} from '../helpers/instance';

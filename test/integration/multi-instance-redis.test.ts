@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { redisLayout } from '../../cloud/cache/redis-scripts';
 import { harness } from '../harness/env';
 import { fakeAdmin, oauthSession, userWithPat } from '../helpers/airtable';
-import { startInstance, type Instance } from '../helpers/instance';
+import { startChildStack, type ChildStack } from '../helpers/child-stack';
 import { callTool } from '../helpers/mcp';
 import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis';
 import { logout, mcpStatus, operatorRevoke, sessionStatus, signIn } from './multi-instance-http';
@@ -21,8 +21,8 @@ const SUBSCRIBERS = 4;
 describeWithRedis()('two instances sharing Redis', () => {
   let redis: RedisServer;
   let admin: Redis;
-  let a: Instance;
-  let b: Instance;
+  let a: ChildStack;
+  let b: ChildStack;
   const channel = redisLayout(h.secretKey).channel;
 
   /** Waits until every bundle of both instances listens on the invalidation channel. */
@@ -43,7 +43,7 @@ describeWithRedis()('two instances sharing Redis', () => {
       REDIS_URL: redis.url,
       SESSION_CACHE_TTL_MS: '60000',
     };
-    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+    [a, b] = await Promise.all([startChildStack({ env: env }), startChildStack({ env: env })]);
     await allSubscribed();
   });
   afterAll(async () => {

@@ -7,7 +7,7 @@
  */
 import { harness } from '../harness/env';
 import { sessionFromPat, userWithPat } from '../helpers/airtable';
-import { startInstance, type Instance } from '../helpers/instance';
+import { startChildStack, type ChildStack } from '../helpers/child-stack';
 import {
   logout,
   mcpStatus,
@@ -21,10 +21,10 @@ const h = harness();
 /** The extra instance's cache TTL; the main stack runs with the default (5 s). */
 const TTL = 3_000;
 const MAIN_TTL = 5_000;
-let other: Instance;
+let other: ChildStack;
 
 beforeAll(async () => {
-  other = await startInstance({ SESSION_CACHE_TTL_MS: String(TTL) });
+  other = await startChildStack({ env: { SESSION_CACHE_TTL_MS: String(TTL) } });
 });
 afterAll(async () => {
   await other?.stop();

@@ -17,11 +17,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { TOOL_NAMES } from '../../cloud/mcp/tool-names';
 import { harness } from '../harness/env';
 import { fakeAdmin, uniqueUserId } from '../helpers/airtable';
-import { reservePort, startInstance, type Instance } from '../helpers/instance';
+import { reservePort, startChildStack, type ChildStack } from '../helpers/child-stack';
 import { ok } from './mcp-http-helpers';
 import { approveInBrowser, CLIENT_REDIRECT, MemoryOAuthProvider } from './oauth-e2e-helpers';
 
-let instance: Instance;
+let instance: ChildStack;
 let publicUrl: string;
 let documentServer: http.Server;
 let clientId: string;
@@ -54,10 +54,10 @@ beforeAll(async () => {
   publicUrl = `http://localhost:${reserved.port}`;
   // Airtable sends the person back to this instance's own /auth/callback (exact match).
   await fakeAdmin().registerRedirectUri(`${publicUrl}/auth/callback`);
-  instance = await startInstance(
-    { PUBLIC_URL: publicUrl, OAUTH_CIMD_ALLOW_PRIVATE: '1' },
-    reserved,
-  );
+  instance = await startChildStack({
+    env: { PUBLIC_URL: publicUrl, OAUTH_CIMD_ALLOW_PRIVATE: '1' },
+    port: reserved,
+  });
 }, 90_000);
 
 afterAll(async () => {

@@ -10,7 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Parse from 'parse/node';
 import { harness } from '../harness/env';
-import { startInstance, type Instance } from '../helpers/instance';
+import { startChildStack, type ChildStack } from '../helpers/child-stack';
 import { BUILTIN_CLASS_DEFINITIONS } from '../../cloud/schema/definitions';
 
 const h = harness();
@@ -165,9 +165,9 @@ describe('the built-ins on the local stack', () => {
 });
 
 describe("an instance with parse-server's default options (anonymous users on, as on Back4App)", () => {
-  let other: Instance;
+  let other: ChildStack;
   beforeAll(async () => {
-    other = await startInstance({ INSTANCE_ANONYMOUS_USERS: '1' });
+    other = await startChildStack({ env: { INSTANCE_ANONYMOUS_USERS: '1' } });
   }, 120_000);
   afterAll(async () => {
     await other?.stop();

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { harness } from '../harness/env';
 import { sessionFromPat, userWithPat } from '../helpers/airtable';
-import { startInstance, type Instance } from '../helpers/instance';
+import { startChildStack, type ChildStack } from '../helpers/child-stack';
 import { mcpPost } from '../helpers/mcp';
 
 const h = harness();
@@ -95,14 +95,16 @@ describe('behind one trusted proxy (the shared stack, TRUST_PROXY_HOPS=1)', () =
 });
 
 describe('with the default TRUST_PROXY_HOPS=0 (an instance), plus the /token and /mcp limits', () => {
-  let other: Instance;
+  let other: ChildStack;
   let sessions: [string, string];
   beforeAll(async () => {
-    other = await startInstance({
-      TRUST_PROXY_HOPS: '0',
-      RATE_LIMIT_TOKEN_PER_IP: '8',
-      RATE_LIMIT_TOKEN_PER_CLIENT: '3',
-      RATE_LIMIT_MCP_PER_SESSION: '4',
+    other = await startChildStack({
+      env: {
+        TRUST_PROXY_HOPS: '0',
+        RATE_LIMIT_TOKEN_PER_IP: '8',
+        RATE_LIMIT_TOKEN_PER_CLIENT: '3',
+        RATE_LIMIT_MCP_PER_SESSION: '4',
+      },
     });
     // Two sessions of one user, signed in on the shared stack (same database).
     const { pat } = await userWithPat();

@@ -5,16 +5,16 @@
  */
 import { harness, parseRest } from '../harness/env';
 import { fakeAdmin, oauthSession } from '../helpers/airtable';
-import { startInstance, type Instance } from '../helpers/instance';
+import { startChildStack, type ChildStack } from '../helpers/child-stack';
 import { callTool } from '../helpers/mcp';
 import { expireStoredAccessToken } from '../helpers/stored-token';
 
 const h = harness();
 const master = { 'X-Parse-Master-Key': h.masterKey };
-let second: Instance;
+let second: ChildStack;
 
 beforeAll(async () => {
-  second = await startInstance();
+  second = await startChildStack();
 });
 afterAll(async () => {
   await second.stop();

@@ -15,7 +15,7 @@ import {
   type RestTarget,
 } from '../../scripts/bench/bench-cleanup';
 import { harness } from '../harness/env';
-import { startChildStack, type ChildStack } from './storage-child-stack';
+import { startChildStack, type ChildStack } from '../helpers/child-stack';
 import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 jest.setTimeout(180_000);
@@ -54,7 +54,7 @@ let t: RestTarget;
 
 async function boot(encryptionKey: string) {
   await stack?.stop();
-  stack = await startChildStack(dataDir, { ENCRYPTION_KEY: encryptionKey });
+  stack = await startChildStack({ dataDir, env: { ENCRYPTION_KEY: encryptionKey } });
   t = { url: stack.url, appId: h.appId, masterKey: h.masterKey };
 }
 

@@ -6,7 +6,7 @@
 import { encrypt } from '../../cloud/crypto/fernet';
 import { parseDate, rest, seedRows, type RestTarget } from '../../scripts/bench/bench-cleanup';
 import { harness } from '../harness/env';
-import { startChildStack, type ChildStack } from './storage-child-stack';
+import { startChildStack, type ChildStack } from '../helpers/child-stack';
 import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 jest.setTimeout(120_000);
@@ -43,7 +43,7 @@ async function asClient(method: string, route: string, body?: unknown) {
 
 beforeAll(async () => {
   dataDir = tempDir('defence');
-  stack = await startChildStack(dataDir, { ENCRYPTION_KEY: h.encryptionKey });
+  stack = await startChildStack({ dataDir, env: { ENCRYPTION_KEY: h.encryptionKey } });
   t = { url: stack.url, appId: h.appId, masterKey: h.masterKey };
   for (const className of ['UserToken', 'OAuthState', 'UserSession'])
     await rest(t, 'PUT', `schemas/${className}`, { classLevelPermissions: openClp });

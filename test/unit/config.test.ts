@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-import { ConfigError, isFernetKey, isPlaceholderValue, loadConfig } from '../../cloud/config';
+import {
+  ConfigError,
+  isFernetKey,
+  isPlaceholderValue,
+  loadConfig,
+  logLevelFromEnv,
+} from '../../cloud/config';
 
 const good = {
   SECRET_KEY: 'x'.repeat(40),
@@ -212,5 +218,55 @@ describe('loadConfig: every problem is one line naming the variable and the fix'
 
   it('several bad variables: one line each', () => {
     expect(problems({ PORT: '70000' })).toHaveLength(3); // PORT, SECRET_KEY, ENCRYPTION_KEY
+  });
+});
+
+describe('settings read elsewhere before, now through the validated configuration', () => {
+  it('MCP_ALLOWED_HOSTS / MCP_ALLOWED_ORIGINS: comma lists, lower-cased; a malformed entry is named', () => {
+    const c = loadConfig({
+      ...good,
+      MCP_ALLOWED_HOSTS: ' Example.com , localhost:3000,[::1]:8080,',
+      MCP_ALLOWED_ORIGINS: 'https://Inspector.example.com,http://localhost:6274',
+    });
+    expect(c.mcpAllowedHosts).toEqual(['example.com', 'localhost:3000', '[::1]:8080']);
+    expect(c.mcpAllowedOrigins).toEqual(['https://inspector.example.com', 'http://localhost:6274']);
+    expect(loadConfig(good).mcpAllowedHosts).toEqual([]);
+    expect(() => loadConfig({ ...good, MCP_ALLOWED_HOSTS: 'https://example.com' })).toThrow(
+      /^MCP_ALLOWED_HOSTS must be comma-separated host names/,
+    );
+    expect(() => loadConfig({ ...good, MCP_ALLOWED_ORIGINS: 'https://example.com/app' })).toThrow(
+      /^MCP_ALLOWED_ORIGINS must be comma-separated origins/,
+    );
+  });
+
+  it('OAUTH_CIMD_ALLOW_PRIVATE: a flag, refused in production', () => {
+    expect(loadConfig(good).oauthCimdAllowPrivate).toBe(false);
+    expect(loadConfig({ ...good, OAUTH_CIMD_ALLOW_PRIVATE: '1' }).oauthCimdAllowPrivate).toBe(true);
+    expect(() => loadConfig({ ...good, OAUTH_CIMD_ALLOW_PRIVATE: 'yes' })).toThrow(
+      /^OAUTH_CIMD_ALLOW_PRIVATE /,
+    );
+    expect(() =>
+      loadConfig({ ...good, OAUTH_CIMD_ALLOW_PRIVATE: '1', NODE_ENV: 'production' }),
+    ).toThrow(/OAUTH_CIMD_ALLOW_PRIVATE must not be set in production/);
+  });
+
+  it('BENCH_BYPASS_AUTH_USER: <user>[:<credential>], ignored in production', () => {
+    expect(loadConfig({ ...good, BENCH_BYPASS_AUTH_USER: 'usr1:cred1' }).benchBypassAuthUser).toBe(
+      'usr1:cred1',
+    );
+    expect(
+      loadConfig({ ...good, BENCH_BYPASS_AUTH_USER: 'usr1', NODE_ENV: 'production' })
+        .benchBypassAuthUser,
+    ).toBeUndefined();
+    expect(() => loadConfig({ ...good, BENCH_BYPASS_AUTH_USER: 'a:b:c' })).toThrow(
+      /^BENCH_BYPASS_AUTH_USER must be <user id>/,
+    );
+  });
+
+  it('LOG_LEVEL: the logger takes it before the configuration loads; a bad one still stops start-up', () => {
+    expect(logLevelFromEnv({ LOG_LEVEL: 'debug' })).toBe('debug');
+    expect(logLevelFromEnv({})).toBe('info');
+    expect(logLevelFromEnv({ LOG_LEVEL: 'loud' })).toBe('info');
+    expect(() => loadConfig({ ...good, LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL /);
   });
 });

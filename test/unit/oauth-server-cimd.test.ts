@@ -9,6 +9,7 @@ import {
   clearClientMetadataDocumentCache,
   parseClientMetadataDocument,
 } from '../../cloud/oauth-server/clients/client-metadata-document';
+import { resetConfigCache } from '../../cloud/config';
 import { isPublicAddress } from '../../cloud/oauth-server/clients/safe-address';
 import {
   authorizeUrl,
@@ -85,13 +86,16 @@ afterAll(async () => {
   await new Promise((r) => docServer.close(r));
 });
 
+// The flag is part of the configuration (cloud/config.ts), loaded once: reload it after a change.
 beforeEach(() => {
   process.env.OAUTH_CIMD_ALLOW_PRIVATE = '1';
+  resetConfigCache();
   clearClientMetadataDocumentCache();
   hits = new Map();
 });
 afterEach(() => {
   delete process.env.OAUTH_CIMD_ALLOW_PRIVATE;
+  resetConfigCache();
 });
 
 const params = (clientId: string, extra: Record<string, string> = {}) => ({
@@ -174,6 +178,7 @@ describe('refused documents are shown as errors, never redirected', () => {
 describe('without OAUTH_CIMD_ALLOW_PRIVATE', () => {
   beforeEach(() => {
     delete process.env.OAUTH_CIMD_ALLOW_PRIVATE;
+    resetConfigCache();
   });
 
   it('refuses a loopback IP literal before connecting', async () => {

@@ -16,6 +16,7 @@ import { isIP } from 'node:net';
 import { OAuthClientMetadataSchema } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import { getConfig } from '../../config';
 import { safeGet, SafeFetchError } from '../../http/safe-fetch';
 import { redirectUriProblem } from '../protocol/redirect-uri';
 import { isPublicAddress } from './safe-address';
@@ -35,7 +36,7 @@ export class ClientMetadataDocumentError extends Error {
 }
 
 function allowPrivate(): boolean {
-  return process.env.OAUTH_CIMD_ALLOW_PRIVATE === '1';
+  return getConfig().oauthCimdAllowPrivate;
 }
 
 /** True when `clientId` should be treated as a metadata document URL (not a registered id). */

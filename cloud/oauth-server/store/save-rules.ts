@@ -1,10 +1,10 @@
 /**
  * beforeSave rules for the authorization server's classes, in the shape cloud/triggers.ts uses
- * (SaveRule), so they can join its RULES map: hashed columns only ever hold a keyed hash (64 hex
+ * (SaveRule, cloud/save-rule.ts), so they can join its RULES map: hashed columns only ever hold a keyed hash (64 hex
  * digits), never the secret, and every row carries its expires_at (the cleanup job needs it).
  */
 import { HASH_PATTERN } from '../../storage/codec';
-import type { SavedObject, SaveRule } from '../../triggers';
+import type { SavedObject, SaveRule } from '../../save-rule';
 import { OAUTH_CLASSES } from './parse-store';
 
 const changed = (obj: SavedObject, isCreate: boolean, key: string) => isCreate || obj.dirty(key);
