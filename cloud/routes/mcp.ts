@@ -24,7 +24,7 @@ import { log } from '../log';
 import { count, countAuthFailure } from '../observability/metrics';
 import { wwwAuthenticate } from '../oauth-server/metadata';
 import { createMcpServer } from '../mcp/server';
-import { missingScope, reachesAirtable } from '../mcp/tool-scopes';
+import { messageMethods, missingScope, reachesAirtable } from '../mcp/tool-scopes';
 import {
   CredentialUnreadableError,
   StorageUnavailableError,
@@ -219,17 +219,20 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
       reconnectUrl,
       grantedScopes: scopes,
     });
-    const server = createMcpServer({
-      airtable,
-      user: {
-        userId: credential.userId,
-        platform: caller.platform,
-        kind: token?.credential.kind ?? 'oauth',
-        scopes,
-        sessionExpiresAt: caller.sessionExpiresAt,
+    const server = createMcpServer(
+      {
+        airtable,
+        user: {
+          userId: credential.userId,
+          platform: caller.platform,
+          kind: token?.credential.kind ?? 'oauth',
+          scopes,
+          sessionExpiresAt: caller.sessionExpiresAt,
+        },
+        links: { reconnectUrl },
       },
-      links: { reconnectUrl },
-    });
+      { methods: messageMethods(body) },
+    );
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: deps.config.mcpResponseMode !== 'sse',
