@@ -106,9 +106,12 @@ const STAGES: { stage: string; file: RegExp; fn?: RegExp; fallback?: boolean }[]
     stage: 'MCP protocol dispatch (SDK Protocol)',
     file: /node_modules\/@modelcontextprotocol\/sdk\//,
   },
+  { stage: 'Airtable client (request, fetch to the fake)', file: /cloud\/airtable\// },
+  // deps.fetch (cloud/routes/index.ts) is the Airtable client's fetch.
   {
     stage: 'Airtable client (request, fetch to the fake)',
-    file: /cloud\/airtable\/|node:internal\/deps\/undici|node_modules\/undici\//,
+    file: /cloud\/routes\/index\.ts$/,
+    fn: /^fetch$/,
   },
   { stage: 'the tool (list_records and its helpers)', file: /cloud\/mcp\// },
   {
@@ -120,7 +123,13 @@ const STAGES: { stage: string; file: RegExp; fn?: RegExp; fallback?: boolean }[]
     file: /node_modules\/(express|router|body-parser|raw-body|finalhandler|send|on-finished|content-type|type-is|qs|iconv-lite)\/|node:_http_|node:internal\/http/,
   },
   { stage: 'logging (pino)', file: /node_modules\/(pino|pino-std-serializers|sonic-boom)\// },
-  // Only when no frame further out belongs to a stage (an async continuation's stack ends here).
+  // Only when no frame further out belongs to a stage (an async continuation's stack ends here):
+  // Node's fetch serves the Airtable client, its Request/Response classes also the transport.
+  {
+    stage: "Node's fetch / web Request and Response (undici)",
+    file: /node:internal\/deps\/undici|node_modules\/undici\//,
+    fallback: true,
+  },
   { stage: 'Node internals', file: /^node:/, fallback: true },
 ];
 
@@ -256,7 +265,10 @@ function stageOfStack(stack: Place[]): string {
     const rule = ruleOf(stack[i]!);
     if (!rule) continue;
     if (rule.fallback) {
-      fallback ??= `${rule.stage} (${stack[i]!.file.replace(/^node:(internal\/)?/, '').replace(/\/.*$/, '')})`;
+      fallback ??=
+        rule.stage === 'Node internals'
+          ? `${rule.stage} (${stack[i]!.file.replace(/^node:(internal\/)?/, '').replace(/\/.*$/, '')})`
+          : rule.stage;
       continue;
     }
     return rule.stage === 'zod' ? zodStage(stack, i) : rule.stage;
