@@ -96,11 +96,11 @@ const STAGES: { stage: string; file: RegExp; fn?: RegExp; fallback?: boolean }[]
   { stage: 'Ajv', file: /node_modules\/(ajv|ajv-formats)\/|validation\/ajv/ },
   {
     stage: 'MCP transport (Streamable HTTP, Node <-> web Request)',
-    file: /node_modules\/(@modelcontextprotocol\/sdk\/dist\/[^/]+\/server\/(streamableHttp|webStandardStreamableHttp)|@hono\/node-server)\b/,
+    file: /node_modules\/(@modelcontextprotocol\/sdk\/(dist\/[^/]+|src)\/server\/(streamableHttp|webStandardStreamableHttp)|@hono\/node-server)\b/,
   },
   {
     stage: 'MCP server construction (McpServer, handlers, resources, prompts)',
-    file: /cloud\/mcp\/(server|prompts\/|resources\/)|node_modules\/@modelcontextprotocol\/sdk\/dist\/[^/]+\/server\/(mcp|index|completable)\.js$|uriTemplate/,
+    file: /cloud\/mcp\/(server|prompts\/|resources\/)|node_modules\/@modelcontextprotocol\/sdk\/(dist\/[^/]+|src)\/server\/(mcp|completable)\.(js|ts)$|uriTemplate/,
   },
   {
     stage: 'MCP protocol dispatch (SDK Protocol)',
@@ -284,6 +284,15 @@ function zodStage(stack: Place[], from: number): string {
       return p.name === 'runTool'
         ? 'zod: tool output check'
         : 'zod: tool input check (define-tool call)';
+    // The SDK's zod helpers say nothing about who asked: look further out.
+    if (/@modelcontextprotocol\/sdk\/.*\/zod-(compat|json-schema-compat)\./.test(p.file)) continue;
+    // registerPrompt/registerResource normalise their zod schemas: building the server.
+    if (
+      /cloud\/mcp\/(server|prompts\/|resources\/)|@modelcontextprotocol\/sdk\/.*\/server\/mcp\./.test(
+        p.file,
+      )
+    )
+      return 'MCP server construction (McpServer, handlers, resources, prompts)';
     if (p.file.includes('@modelcontextprotocol/sdk'))
       return 'zod: MCP SDK message checks (JSON-RPC, request schemas)';
     if (p.file.startsWith('cloud/airtable/')) return 'zod: Airtable response checks';
