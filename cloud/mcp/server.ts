@@ -5,6 +5,14 @@
  * the tools/list answer (JSON Schemas converted on first use), so createMcpServer only binds the
  * tools, the base-schema resources and the prompts to this request's ToolContext.
  *
+ * The SDK's registerPrompt and registerResource do schema work on every call (about 4% of a
+ * list_records call's CPU in `npm run bench -- profile`), so when the caller says which methods
+ * the request carries (`methods`: the route knows the JSON-RPC body before the server is built),
+ * resources and prompts are registered only for a request that can use them: resources/*,
+ * prompts/* and completion/complete (which completes prompt arguments and resource template
+ * variables). Any other request - tools/call, tools/list, initialize, ping - has no use for them;
+ * the capabilities announced stay the same.
+ *
  * Capabilities: tools, resources and prompts, all with `listChanged: false` (a server that lives
  * for one request never sends list_changed notifications; the SDK would announce true) and no
  * resource subscriptions (nothing would be there to send updates).
@@ -83,7 +91,25 @@ const TOOLS_BY_NAME: ReadonlyMap<string, ToolDefinition> = new Map(
  */
 const AnyToolCall = z.looseObject({ method: z.literal('tools/call') });
 
-export function createMcpServer(ctx: ToolContext): McpServer {
+export interface CreateMcpServerOptions {
+  /**
+   * The JSON-RPC methods of the request this server answers (cloud/mcp/tool-scopes.ts
+   * messageMethods); undefined: a server that may get any message (in-memory tests).
+   */
+  methods?: ReadonlySet<string>;
+}
+
+/** Whether a request with these methods can use the resources and the prompts. */
+export function needsRegistry(
+  methods: ReadonlySet<string> | undefined,
+  kind: 'resources' | 'prompts',
+): boolean {
+  if (methods === undefined) return true;
+  for (const m of methods) if (m.startsWith(`${kind}/`) || m === 'completion/complete') return true;
+  return false;
+}
+
+export function createMcpServer(ctx: ToolContext, opts: CreateMcpServerOptions = {}): McpServer {
   const server = new McpServer(SERVER_INFO, {
     jsonSchemaValidator,
     instructions: INSTRUCTIONS,
@@ -104,8 +130,9 @@ export function createMcpServer(ctx: ToolContext): McpServer {
       );
     return tool.call(params.arguments, ctx, extra.signal);
   });
-  registerBaseSchemaResource(server, ctx);
-  for (const prompt of ALL_PROMPTS) prompt.register(server);
+  if (needsRegistry(opts.methods, 'resources')) registerBaseSchemaResource(server, ctx);
+  if (needsRegistry(opts.methods, 'prompts'))
+    for (const prompt of ALL_PROMPTS) prompt.register(server);
   // After every registration: the SDK declares listChanged: true as it registers.
   server.server.registerCapabilities(CAPABILITIES);
   return server;

@@ -51,3 +51,10 @@ export function reachesAirtable(body: unknown): boolean {
     (m) => typeof m.method === 'string' && AIRTABLE_METHODS.has(m.method),
   );
 }
+
+/** The methods of the message(s) in a request body (an object, or a batch array). */
+export function messageMethods(body: unknown): Set<string> {
+  const out = new Set<string>();
+  for (const m of messagesOf(body)) if (typeof m.method === 'string') out.add(m.method);
+  return out;
+}

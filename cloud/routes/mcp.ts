@@ -24,7 +24,8 @@ import { log } from '../log';
 import { count, countAuthFailure } from '../observability/metrics';
 import { wwwAuthenticate } from '../oauth-server/protocol/metadata';
 import { createMcpServer } from '../mcp/server';
-import { missingScope, reachesAirtable } from '../mcp/tool-scopes';
+import { messageMethods, missingScope, reachesAirtable } from '../mcp/tool-scopes';
+import { toolsListAnswer } from '../mcp/tools-list-answer';
 import {
   CredentialUnreadableError,
   StorageUnavailableError,
@@ -201,6 +202,17 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
     caller: Caller,
     token: UserTokenRecord | null,
   ): Promise<void> {
+    const jsonMode = deps.config.mcpResponseMode !== 'sse';
+    // A plain tools/list: the bytes serialised once per process, exactly what the SDK would send
+    // (cloud/mcp/tools-list-answer.ts); authentication, scopes and limits ran above as for any call.
+    const toolsList = jsonMode ? toolsListAnswer(body, req.headers) : undefined;
+    if (toolsList) {
+      res.status(200);
+      res.setHeader('Content-Type', 'application/json');
+      res.setHeader('Content-Length', toolsList.length);
+      res.end(toolsList);
+      return;
+    }
     const { credential } = caller;
     let prefetched: UserTokenRecord | undefined = token ?? undefined;
     // The token Airtable last saw: after a 401 the grant compares it with the stored one, so a
@@ -229,20 +241,23 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
       reconnectUrl,
       grantedScopes: scopes,
     });
-    const server = createMcpServer({
-      airtable,
-      user: {
-        userId: credential.userId,
-        platform: caller.platform,
-        kind: token?.credential.kind ?? 'oauth',
-        scopes,
-        sessionExpiresAt: caller.sessionExpiresAt,
+    const server = createMcpServer(
+      {
+        airtable,
+        user: {
+          userId: credential.userId,
+          platform: caller.platform,
+          kind: token?.credential.kind ?? 'oauth',
+          scopes,
+          sessionExpiresAt: caller.sessionExpiresAt,
+        },
+        links: { reconnectUrl },
       },
-      links: { reconnectUrl },
-    });
+      { methods: messageMethods(body) },
+    );
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
-      enableJsonResponse: deps.config.mcpResponseMode !== 'sse',
+      enableJsonResponse: jsonMode,
     });
     res.on('close', () => {
       void transport.close();

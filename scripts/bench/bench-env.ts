@@ -48,6 +48,8 @@ export interface ServerOptions {
   bypassAuthUserId?: string;
   /** Lets memoryAfterGc() ask the process for its memory (scripts/dev/instance.ts, --expose-gc). */
   memoryProbe?: boolean;
+  /** Lets SIGUSR2 start and stop a CPU profile written to this file (scripts/instance.ts). */
+  cpuProfile?: string;
 }
 
 export interface MemoryFigures {
@@ -161,6 +163,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
           RATE_LIMIT_MCP_PER_SESSION: '10000000',
           ...(opts.bypassAuthUserId ? { BENCH_BYPASS_AUTH_USER: opts.bypassAuthUserId } : {}),
           ...(opts.memoryProbe ? { BENCH_MEMORY_PROBE: '1' } : {}),
+          ...(opts.cpuProfile ? { BENCH_CPU_PROFILE: opts.cpuProfile } : {}),
         }),
         ready: /READY /,
         url: `http://127.0.0.1:${port}`,

@@ -53,7 +53,7 @@ export function renderTable(outcomes: BenchOutcome[]): string {
         r.value,
         r.baseline,
         r.ratio === undefined ? '' : r.ratio.toFixed(2),
-        r.goal === undefined ? '' : `${r.goal} ${r.met ? 'met' : 'MISSED'}`,
+        r.goal === undefined ? '' : `${r.goal} ${r.met ? 'PASS' : 'MISS'}`,
       ]);
   const widths = header.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
   const fmt = (l: string[]) => `| ${l.map((cell, c) => pad(cell, widths[c]!)).join(' | ')} |`;
@@ -66,7 +66,7 @@ export function renderGoals(outcomes: BenchOutcome[]): string {
   for (const o of outcomes)
     for (const g of o.goals)
       out.push(
-        `${g.met ? 'met   ' : 'MISSED'} [${o.name}] ${g.description}${g.met || !g.why ? '' : `\n         why: ${g.why}`}`,
+        `${g.met ? 'PASS' : 'MISS'} [${o.name}] ${g.description}${g.met || !g.why ? '' : `\n       why: ${g.why}`}`,
       );
   return out.join('\n');
 }

@@ -10,7 +10,14 @@
  * Benchmarks only: with BENCH_MEMORY_PROBE=1 and node's --expose-gc, SIGUSR2 runs a full garbage
  * collection and prints `MEMORY {"rss":...,"heapUsed":...}` (bytes) - the memory the process
  * really holds, without the garbage a collection would free anyway.
+ *
+ * Benchmarks only: with BENCH_CPU_PROFILE=<file.cpuprofile> (instead of the memory probe), the
+ * first SIGUSR2 starts V8's sampling profiler (node:inspector, in this process: no --inspect
+ * port) and prints `PROFILING`; the second stops it, writes the profile to that file and prints
+ * `PROFILE <file>` - so a profile covers the load a bench drives, not start-up or warm-up.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { bindHttp } from './listener';
 import { receiveListener } from './ports';
 import { startStack } from './stack';
@@ -46,10 +53,41 @@ export async function main(): Promise<void> {
         `MEMORY ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers })}`,
       );
     });
+  const profileFile = process.env.BENCH_CPU_PROFILE;
+  if (profileFile) {
+    if (process.env.BENCH_MEMORY_PROBE === '1')
+      throw new Error('BENCH_CPU_PROFILE and BENCH_MEMORY_PROBE both use SIGUSR2; set one');
+    cpuProfileOnSignal(profileFile);
+  }
   console.log(`READY ${stack.url}`);
   const stop = () => void stack.stop().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** SIGUSR2 starts the sampling profiler, the next one writes `file` (see the header). */
+function cpuProfileOnSignal(file: string): void {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  let running = false;
+  process.on('SIGUSR2', () => {
+    const step = running
+      ? post('Profiler.stop').then((r) => {
+          writeFileSync(file, JSON.stringify((r as { profile: unknown }).profile));
+          console.log(`PROFILE ${file}`);
+        })
+      : post('Profiler.enable')
+          // 250 us between samples (V8's default is 1 ms): enough samples in a short load window.
+          .then(() => post('Profiler.setSamplingInterval', { interval: 250 }))
+          .then(() => post('Profiler.start'))
+          .then(() => console.log('PROFILING'));
+    running = !running;
+    step.catch((err: unknown) => console.log(`PROFILE-ERROR ${String(err)}`));
+  });
 }
 
 if (require.main === module)

@@ -17,7 +17,7 @@ import { renderPage, setSandboxPages } from '../../cloud/web/html';
 import { describeWithChromium, launchChromium } from '../browser/chromium';
 import { harness } from '../harness/env';
 import { fakeAdmin, uniqueUserId, userWithPat } from '../helpers/airtable';
-import { reservePort, startInstance, type Instance } from '../helpers/instance';
+import { reservePort, startChildStack, type ChildStack } from '../helpers/child-stack';
 import { pageCatalogue } from '../helpers/page-catalogue';
 
 jest.setTimeout(120_000);
@@ -29,7 +29,7 @@ const UNKNOWN_PAT = `pat${'Q'.repeat(14)}.${randomBytes(32).toString('hex')}`;
 describeWithChromium()('every page, at 1200 px and 390 px, in sandbox mode', () => {
   let dir: string;
   let context: BrowserContext;
-  let instance: Instance | undefined;
+  let instance: ChildStack | undefined;
   let base: string;
   const shots: string[] = [];
 
@@ -42,7 +42,7 @@ describeWithChromium()('every page, at 1200 px and 390 px, in sandbox mode', () 
     base = `http://localhost:${reserved.port}`;
     // Airtable (the fake) sends the person back to this instance's own /auth/callback.
     await fakeAdmin().registerRedirectUri(`${base}/auth/callback`);
-    instance = await startInstance({ PUBLIC_URL: base, SANDBOX: '1' }, reserved);
+    instance = await startChildStack({ env: { PUBLIC_URL: base, SANDBOX: '1' }, port: reserved });
     context = await launchChromium(path.join(dir, 'profile'));
   }, 120_000);
 
