@@ -100,6 +100,26 @@ export async function browserHook(): Promise<{
 }
 
 /**
+ * A client may open the browser before its loopback callback listens (mcp-remote starts its
+ * callback server on demand, while the browser is already on its way): a person takes seconds to
+ * approve, this test milliseconds. So the "browser" retries a refused connection for a while, as
+ * a person reloading the page would; any other failure, or 30 s of refusals, fails the test.
+ */
+async function fetchLoopbackCallback(landing: URL): Promise<Response> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await fetch(landing, { redirect: 'manual' });
+    } catch (err) {
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      if (code !== 'ECONNREFUSED' || Date.now() > deadline)
+        throw new Error(`${(err as Error).message} (${landing.origin}${landing.pathname})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/**
  * The person's whole part: approves the authorization URL the client opened (our consent page,
  * Airtable's), then follows the redirect to the client's own loopback callback, as a browser
  * would. Returns the landing URL (code, state, iss) and what the client's callback answered.
@@ -119,7 +139,7 @@ export async function consentAndReturn(
     start = new URL(moved.location);
   }
   const { html, landing } = await approveInBrowser(start, airtableUserId, browser);
-  const back = await fetch(landing, { redirect: 'manual' });
+  const back = await fetchLoopbackCallback(landing);
   await back.text();
   return { landing, consentHtml: html, callbackStatus: back.status };
 }

@@ -66,7 +66,11 @@ async function connectThroughMcpRemote(origin: string) {
     const redirect = new URL(authUrl.searchParams.get('redirect_uri')!);
     expect(['localhost', '127.0.0.1']).toContain(redirect.hostname);
 
-    const { landing, consentHtml, callbackStatus } = await consentAndReturn(authUrl, user.id);
+    const { landing, consentHtml, callbackStatus } = await consentAndReturn(authUrl, user.id).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}; mcp-remote said:\n${stderr}`);
+      },
+    );
     expect(consentHtml).toContain('running on your own computer');
     expect(landing.searchParams.get('iss')).toBe(origin);
     expect(callbackStatus).toBeLessThan(400);
