@@ -203,22 +203,7 @@ export class ParseStorage implements Storage {
   }
 
   deleteUserTokens(userId: string): Promise<number> {
-    return guarded(async () => {
-      const Parse = this.parse();
-      let total = 0;
-      for (;;) {
-        const page = await new Parse.Query(CLASSES.token)
-          .equalTo('user_id', userId)
-          .select('objectId')
-          .limit(PAGE)
-          .find(MASTER);
-        if (page.length === 0) return total;
-        const counts = await destroyObjects(Parse, page);
-        total += counts.deleted;
-        if (counts.failed > 0) throw counts.errors[0];
-        if (page.length < PAGE) return total;
-      }
-    });
+    return guarded(() => this.destroyWhere(CLASSES.token, 'user_id', userId));
   }
 
   markUserTokenDead(ref: CredentialRef): Promise<void> {
@@ -333,11 +318,12 @@ export class ParseStorage implements Storage {
     });
   }
 
-  private async revokeWhere(field: 'user_id' | 'grant_id', value: string): Promise<number> {
+  /** Deletes every row of `className` whose `field` equals `value`, a page at a time. */
+  private async destroyWhere(className: string, field: string, value: string): Promise<number> {
     const Parse = this.parse();
     let total = 0;
     for (;;) {
-      const page = await new Parse.Query(CLASSES.session)
+      const page = await new Parse.Query(className)
         .equalTo(field, value)
         .select('objectId')
         .limit(PAGE)
@@ -351,11 +337,11 @@ export class ParseStorage implements Storage {
   }
 
   revokeUserSessions(userId: string): Promise<number> {
-    return guarded(() => this.revokeWhere('user_id', userId));
+    return guarded(() => this.destroyWhere(CLASSES.session, 'user_id', userId));
   }
 
   revokeGrantSessions(grantId: string): Promise<number> {
-    return guarded(() => this.revokeWhere('grant_id', grantId));
+    return guarded(() => this.destroyWhere(CLASSES.session, 'grant_id', grantId));
   }
 
   listUserSessions(userId: string): Promise<SessionRecord[]> {

@@ -8,37 +8,13 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { AirtableApi } from '../../cloud/airtable/api-client';
-import { AirtableRateLimiter } from '../../cloud/airtable/rate-limiter';
 import { createMcpServer, needsRegistry } from '../../cloud/mcp/server';
-import type { ToolContext } from '../../cloud/mcp/tool-context';
+import { offlineToolContext } from '../helpers/offline-tool-context';
 import { messageMethods } from '../../cloud/mcp/tool-scopes';
 
 const clients: Client[] = [];
 
-/** No Airtable behind it: none of these methods may reach Airtable. */
-function ctx(): ToolContext {
-  return {
-    airtable: new AirtableApi({
-      baseUrl: 'http://127.0.0.1:9',
-      tokens: {
-        getAccessToken: () => Promise.reject(new Error('no Airtable in this test')),
-        refreshAfterUnauthorized: async () => null,
-      },
-      limiter: new AirtableRateLimiter(),
-      userKey: 'usrTEST',
-      isPat: true,
-    }),
-    user: {
-      userId: 'usrTEST',
-      platform: 'claude',
-      kind: 'pat',
-      scopes: [],
-      sessionExpiresAt: new Date('2030-01-01T00:00:00.000Z'),
-    },
-    links: { reconnectUrl: 'https://mcp.example/auth/authorize' },
-  };
-}
+const ctx = offlineToolContext;
 
 /** A client of a server built for exactly these methods (undefined: for everything). */
 async function connect(methods?: string[]): Promise<Client> {

@@ -7,10 +7,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { AirtableApi } from '../../cloud/airtable/api-client';
-import { AirtableRateLimiter } from '../../cloud/airtable/rate-limiter';
 import { createMcpServer } from '../../cloud/mcp/server';
-import type { ToolContext } from '../../cloud/mcp/tool-context';
+import { offlineToolContext } from '../helpers/offline-tool-context';
 import { plainToolsListId, toolsListAnswer } from '../../cloud/mcp/tools-list-answer';
 
 const HEADERS: IncomingHttpHeaders = {
@@ -19,28 +17,7 @@ const HEADERS: IncomingHttpHeaders = {
   'mcp-protocol-version': '2025-06-18',
 };
 
-function ctx(): ToolContext {
-  return {
-    airtable: new AirtableApi({
-      baseUrl: 'http://127.0.0.1:9',
-      tokens: {
-        getAccessToken: () => Promise.reject(new Error('no Airtable in this test')),
-        refreshAfterUnauthorized: async () => null,
-      },
-      limiter: new AirtableRateLimiter(),
-      userKey: 'usrTEST',
-      isPat: true,
-    }),
-    user: {
-      userId: 'usrTEST',
-      platform: 'claude',
-      kind: 'pat',
-      scopes: [],
-      sessionExpiresAt: new Date('2030-01-01T00:00:00.000Z'),
-    },
-    links: { reconnectUrl: 'https://mcp.example/auth/authorize' },
-  };
-}
+const ctx = offlineToolContext;
 
 /** What the SDK answers, as /mcp runs it: a fresh server and JSON-mode transport per request. */
 async function sdkAnswer(

@@ -46,7 +46,8 @@ export class CheckState {
   }
 }
 
-const READ_ONLY = new Set([
+/** Field types whose values Airtable computes: a write to one is refused (plans.ts skips them too). */
+export const COMPUTED_FIELD_TYPES: ReadonlySet<string> = new Set([
   'formula',
   'rollup',
   'count',
@@ -124,7 +125,7 @@ export function checkCell(
   typecast: boolean,
   state: CheckState,
 ): string | undefined {
-  if (READ_ONLY.has(f.type))
+  if (COMPUTED_FIELD_TYPES.has(f.type))
     return `"${f.type}" fields are computed and cannot be written (Airtable: INVALID_VALUE_FOR_COLUMN)`;
   if (v === null) return undefined; // clears the cell
   const bad = (expected: string) =>

@@ -12,7 +12,14 @@ import { chunk } from '../batching';
 import { fittingPrefix, itemsBudget, jsonLength, maxResultChars } from '../result-size';
 import { TableSchema } from '../table-schema';
 import type { ToolContext } from '../tool-context';
-import { CheckState, checkFields, fieldForKey, type CellIssue, type Effect } from './cell-check';
+import {
+  CheckState,
+  checkFields,
+  COMPUTED_FIELD_TYPES,
+  fieldForKey,
+  type CellIssue,
+  type Effect,
+} from './cell-check';
 import { recordsById } from './records-by-id';
 
 export interface RecordIssue {
@@ -204,21 +211,6 @@ export interface UpdateArgs {
   fieldsToMergeOn?: readonly string[] | undefined;
 }
 
-const COMPUTED = new Set([
-  'formula',
-  'rollup',
-  'count',
-  'multipleLookupValues',
-  'autoNumber',
-  'createdTime',
-  'lastModifiedTime',
-  'createdBy',
-  'lastModifiedBy',
-  'button',
-  'externalSyncSource',
-  'aiText',
-]);
-
 function diff(
   table: TableModel,
   current: AirtableRecord | undefined,
@@ -239,7 +231,11 @@ function diff(
   }
   if (replace && current)
     for (const f of table.fields)
-      if (!mentioned.has(f.id) && !COMPUTED.has(f.type) && current.fields[f.name] !== undefined)
+      if (
+        !mentioned.has(f.id) &&
+        !COMPUTED_FIELD_TYPES.has(f.type) &&
+        current.fields[f.name] !== undefined
+      )
         changes.push({ field: f.name, current: current.fields[f.name], new: null });
   return { changes, unchanged };
 }
