@@ -14,6 +14,7 @@ import path from 'node:path';
 import { checkSchema, type SchemaRequest } from '../../cloud/schema/apply';
 import { CLASS_DEFINITIONS } from '../../cloud/schema/definitions';
 import { DIST } from '../build/build';
+import { databasePool, poolClosed } from './database-pool';
 import { privateLogsFolder, quietRefusalsLoggerAdapter } from './parse-logger';
 import { startEmbeddedPostgres, type EmbeddedPg } from './embedded-postgres';
 import { bindHttp, PortInUseError, type EarlyServer } from './listener';
@@ -208,10 +209,16 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
 
   const early = opts.server ?? (await bindHttp(opts.port ?? 0));
   let pg: EmbeddedPg | undefined;
-  let parseServer: { handleShutdown(): Promise<void>; server?: http.Server } | undefined;
+  let parseServer:
+    { handleShutdown(): Promise<void>; server?: http.Server; config?: unknown } | undefined;
   const cleanup = async () => {
-    if (parseServer?.server) await parseServer.handleShutdown().catch(() => {});
-    else await early.close();
+    if (parseServer?.server) {
+      const pool = databasePool(parseServer);
+      // Connections PostgreSQL's own shutdown terminates from here on are expected, not a crash.
+      pool?.on('error', () => {});
+      await parseServer.handleShutdown().catch(() => {});
+      if (pool) await poolClosed(pool, 5_000);
+    } else await early.close();
     if (pg) await pg.stop().catch(() => {});
   };
   try {
