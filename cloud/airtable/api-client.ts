@@ -44,6 +44,7 @@ import {
   type Whoami,
 } from './api-schemas';
 import { AirtableWebhooksApi } from './api-webhooks';
+import { fetchSender, sharedNodeHttpSender, type AirtableSend } from './http-sender';
 import type { AirtableRateLimiter } from './rate-limiter';
 
 export type { AirtableTokenSource } from './api-request';
@@ -51,6 +52,9 @@ export type { AirtableTokenSource } from './api-request';
 export interface AirtableApiOptions {
   /** AIRTABLE_API_BASE_URL, e.g. https://api.airtable.com; paths are /v0/... */
   baseUrl: string;
+  /** How requests are sent; default: one keep-alive node:http sender per process (http-sender.ts). */
+  send?: AirtableSend;
+  /** Or a fetch to send them with (tests' scripted stubs); `send` wins when both are given. */
   fetch?: typeof fetch;
   tokens: AirtableTokenSource;
   limiter: AirtableRateLimiter;
@@ -105,7 +109,7 @@ export class AirtableApi {
   constructor(opts: AirtableApiOptions) {
     this.http = new AirtableRequester({
       baseUrl: opts.baseUrl.replace(/\/+$/, ''),
-      fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
+      send: opts.send ?? (opts.fetch ? fetchSender(opts.fetch) : sharedNodeHttpSender()),
       tokens: opts.tokens,
       limiter: opts.limiter,
       userKey: opts.userKey,

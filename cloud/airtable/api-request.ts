@@ -15,6 +15,7 @@ import {
   type AirtableScope,
   type HintContext,
 } from './api-errors';
+import { SendError, type AirtableSend } from './http-sender';
 import { RateLimitWaitTooLong, sleep, type AirtableRateLimiter } from './rate-limiter';
 
 export interface AirtableTokenSource {
@@ -25,7 +26,8 @@ export interface AirtableTokenSource {
 
 export interface RequesterOptions {
   baseUrl: string;
-  fetch: typeof fetch;
+  /** How one HTTP exchange is made (http-sender.ts). */
+  send: AirtableSend;
   tokens: AirtableTokenSource;
   limiter: AirtableRateLimiter;
   userKey: string;
@@ -66,7 +68,7 @@ export interface CallOptions {
 }
 
 type Attempt =
-  | { kind: 'response'; status: number; headers: Headers; text: string }
+  | { kind: 'response'; status: number; header: (name: string) => string | null; text: string }
   | { kind: 'failed'; timedOut: boolean; detail: string };
 
 /** Airtable keeps refusing for 30 s after a 429 when it does not say otherwise. */
@@ -134,7 +136,7 @@ export class AirtableRequester {
 
       const { status } = attempt;
       if (status === 429) {
-        const wait = retryAfterMs(attempt.headers) ?? DEFAULT_429_WAIT_MS;
+        const wait = retryAfterMs(attempt.header('retry-after')) ?? DEFAULT_429_WAIT_MS;
         log.warn({ method: spec.method, path: spec.path, waitMs: wait }, 'airtable 429');
         // Others on the same base wait too; this request waits here (it may have no limiter key).
         this.o.limiter.block(keys, wait);
@@ -169,7 +171,7 @@ export class AirtableRequester {
     }
   }
 
-  /** One fetch with its own timeout; the body is read inside the timeout too. */
+  /** One HTTP exchange with its own timeout; the body is read inside the timeout too. */
   private async attempt<T>(url: string, spec: RequestSpec<T>, token: string): Promise<Attempt> {
     const controller = new AbortController();
     let timedOut = false;
@@ -187,16 +189,15 @@ export class AirtableRequester {
       };
       if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
       count('airtable_requests');
-      const res = await this.o.fetch(url, {
+      const res = await this.o.send(url, {
         method: spec.method,
         headers,
         signal: controller.signal,
         ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
       });
-      const text = await res.text();
       if (res.status === 429) count('airtable_429');
       else if (res.status >= 500) count('airtable_5xx');
-      return { kind: 'response', status: res.status, headers: res.headers, text };
+      return { kind: 'response', status: res.status, header: res.header, text: res.text };
     } catch (err) {
       // The caller gave up (MCP request cancelled): stop, do not retry.
       if (spec.signal?.aborted) throw spec.signal.reason;
@@ -279,8 +280,8 @@ function errorFacts(attempt: { status: number; text: string }, token: string): A
 }
 
 /** Retry-After in seconds or as an HTTP date (RFC 9110 section 10.2.3); at least 1 s. */
-export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  const raw = headers.get('retry-after')?.trim();
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  const raw = header?.trim();
   if (!raw) return undefined;
   const seconds = Number(raw);
   if (Number.isFinite(seconds) && seconds >= 0) return Math.max(1000, seconds * 1000);
@@ -289,9 +290,13 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | undef
   return Math.max(1000, date - now);
 }
 
-/** "fetch failed (ECONNREFUSED)" from undici's error and its cause; never the request itself. */
+/**
+ * "ECONNREFUSED" (http-sender.ts) or "fetch failed: ECONNREFUSED" (undici's error and its cause);
+ * never the request itself.
+ */
 function networkDetail(err: unknown): string {
   if (!(err instanceof Error)) return 'network error';
+  if (err instanceof SendError) return err.message;
   const cause: unknown = (err as { cause?: unknown }).cause;
   const code = typeof cause === 'object' && cause !== null ? Reflect.get(cause, 'code') : undefined;
   return typeof code === 'string' ? `${err.message}: ${code}` : err.message;

@@ -43,8 +43,11 @@ export const DEFAULT_TIMINGS: OAuthTimings = {
   clientIdleTtlMs: 90 * 24 * 60 * 60 * 1000,
 };
 
-/** Deps of everything that issues codes and tokens (also what completeAuthorization needs). */
-export type OAuthCoreDeps = AppDeps & {
+/**
+ * Deps of everything that issues codes and tokens (also what completeAuthorization needs); it
+ * never calls Airtable's Web API, so no `airtableSend`.
+ */
+export type OAuthCoreDeps = Omit<AppDeps, 'airtableSend'> & {
   oauthStore: OAuthServerStore;
   /** Overrides for tests; production uses DEFAULT_TIMINGS. */
   oauthTimings?: Partial<OAuthTimings>;

@@ -1,5 +1,6 @@
 /** Every HTTP route of the product, registered on one Express app (Express 4 or 5). */
 import type { Express, NextFunction, Request, Response } from 'express';
+import { sharedNodeHttpSender } from '../airtable/http-sender';
 import { AirtableGrant } from '../auth/airtable-grant';
 import { airtableOAuthClient, startAirtableSignIn } from '../auth/signin';
 import type { Config } from '../config';
@@ -29,6 +30,7 @@ export function buildDeps(config: Config): AppDeps {
     config,
     storage: createStorage(config),
     fetch: (input, init) => globalThis.fetch(input, init),
+    airtableSend: sharedNodeHttpSender(),
     now: () => new Date(),
   };
 }

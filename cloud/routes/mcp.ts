@@ -221,7 +221,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
     const scopes = token?.credential.scope ? token.credential.scope.split(' ') : [];
     const airtable = new AirtableApi({
       baseUrl: deps.config.airtable.apiBaseUrl,
-      fetch: deps.fetch,
+      send: deps.airtableSend,
       tokens: {
         getAccessToken: async () => {
           // The record read above serves the first call; later calls re-read (it may rotate).

