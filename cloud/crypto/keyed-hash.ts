@@ -4,7 +4,13 @@
  * key (SECRET_KEY) stops offline guessing. Same idea as cloudflare/workers-oauth-provider storing
  * only hashes of its tokens; the HMAC key is our addition.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
  * HMAC-SHA256(secretKey, `${purpose}\0${value}`) in hex. The purpose ('session', 'oauth-code', ...)
@@ -16,7 +22,18 @@ export function keyedHash(secretKey: string, purpose: string, value: string): st
   if (purpose.length === 0 || purpose.includes('\0')) {
     throw new RangeError('keyedHash purpose must be non-empty and must not contain NUL');
   }
-  return createHmac('sha256', secretKey).update(`${purpose}\0${value}`, 'utf8').digest('hex');
+  return createHmac('sha256', hmacKey(secretKey))
+    .update(`${purpose}\0${value}`, 'utf8')
+    .digest('hex');
+}
+
+/** SECRET_KEY imported once (a process has one; tests a few): every /mcp request hashes with it. */
+let lastKey: { secret: string; key: KeyObject } | undefined;
+
+function hmacKey(secretKey: string): KeyObject {
+  if (lastKey?.secret !== secretKey)
+    lastKey = { secret: secretKey, key: createSecretKey(Buffer.from(secretKey, 'utf8')) };
+  return lastKey.key;
 }
 
 /**

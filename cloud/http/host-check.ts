@@ -8,7 +8,38 @@ import { getConfig } from '../config';
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
+/**
+ * Per public URL and configuration (read once per process; tests reset it): /mcp asks on every
+ * request, and building the sets parses URLs.
+ */
+type Memo = { config: object; byUrl: Map<string, Set<string>> };
+let hostsMemo: Memo | undefined;
+let originsMemo: Memo | undefined;
+
+function memoised(memo: Memo | undefined, publicUrl: string, build: (u: string) => Set<string>) {
+  const config = getConfig();
+  const m = memo?.config === config ? memo : { config, byUrl: new Map<string, Set<string>>() };
+  let set = m.byUrl.get(publicUrl);
+  if (!set) {
+    set = build(publicUrl);
+    m.byUrl.set(publicUrl, set);
+  }
+  return { memo: m, set };
+}
+
 export function allowedHosts(publicUrl: string): Set<string> {
+  const { memo, set } = memoised(hostsMemo, publicUrl, buildAllowedHosts);
+  hostsMemo = memo;
+  return set;
+}
+
+export function allowedOrigins(publicUrl: string): Set<string> {
+  const { memo, set } = memoised(originsMemo, publicUrl, buildAllowedOrigins);
+  originsMemo = memo;
+  return set;
+}
+
+function buildAllowedHosts(publicUrl: string): Set<string> {
   const url = new URL(publicUrl);
   const hosts = new Set<string>([url.host.toLowerCase()]);
   if (LOOPBACK.includes(url.hostname))
@@ -17,7 +48,7 @@ export function allowedHosts(publicUrl: string): Set<string> {
   return hosts;
 }
 
-export function allowedOrigins(publicUrl: string): Set<string> {
+function buildAllowedOrigins(publicUrl: string): Set<string> {
   const url = new URL(publicUrl);
   const origins = new Set<string>([url.origin.toLowerCase()]);
   if (LOOPBACK.includes(url.hostname))

@@ -11,10 +11,23 @@
 import type { Request } from 'express';
 import { isLoopbackHost, LOOPBACK_HOSTNAMES } from './loopback';
 
+/** PUBLIC_URL parsed once per process (every /mcp request asks). */
+const parsed = new Map<string, { protocol: string; port: string; loopback: boolean }>();
+
+function parsedPublicUrl(publicUrl: string): { protocol: string; port: string; loopback: boolean } {
+  let p = parsed.get(publicUrl);
+  if (!p) {
+    const u = new URL(publicUrl);
+    p = { protocol: u.protocol, port: u.port, loopback: isLoopbackHost(u.hostname) };
+    parsed.set(publicUrl, p);
+  }
+  return p;
+}
+
 /** PUBLIC_URL, or its loopback alias that this request came to (development only). */
 export function publicUrlFor(req: Request, publicUrl: string): string {
-  const base = new URL(publicUrl);
-  if (!isLoopbackHost(base.hostname)) return publicUrl;
+  const base = parsedPublicUrl(publicUrl);
+  if (!base.loopback) return publicUrl;
   const host = String(req.headers.host ?? '');
   let asked: URL;
   try {

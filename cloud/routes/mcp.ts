@@ -209,8 +209,15 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
     if (toolsList) {
       res.status(200);
       res.setHeader('Content-Type', 'application/json');
-      res.setHeader('Content-Length', toolsList.length);
-      res.end(toolsList);
+      res.setHeader(
+        'Content-Length',
+        toolsList.reduce((n, b) => n + b.length, 0),
+      );
+      // Corked: the chunks leave in one write (writev) with the headers.
+      res.cork();
+      for (const chunk of toolsList.slice(0, -1)) res.write(chunk);
+      res.end(toolsList[toolsList.length - 1]);
+      res.uncork();
       return;
     }
     const { credential } = caller;

@@ -59,18 +59,23 @@ describe('the stored tools/list answer', () => {
       { ...HEADERS, 'content-type': 'Application/JSON; charset=utf-8' },
     ],
   ])('is byte for byte what the SDK sends: %j', async (body, headers) => {
-    const ours = toolsListAnswer(body, headers);
-    expect(ours).toBeDefined();
+    const chunks = toolsListAnswer(body, headers);
+    expect(chunks).toBeDefined();
+    const ours = Buffer.concat(chunks!);
     const sdk = await sdkAnswer(body, headers);
     expect(sdk.status).toBe(200);
     expect(sdk.type).toBe('application/json');
-    expect(ours!.toString('utf8')).toBe(sdk.text);
+    expect(ours.toString('utf8')).toBe(sdk.text);
     expect(JSON.parse(sdk.text)).toMatchObject({ jsonrpc: '2.0', id: body.id });
   });
 
   it('is served twice from the same bytes, each with its own id', () => {
-    const a = toolsListAnswer({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, HEADERS)!;
-    const b = toolsListAnswer({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, HEADERS)!;
+    const a = Buffer.concat(
+      toolsListAnswer({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, HEADERS)!,
+    );
+    const b = Buffer.concat(
+      toolsListAnswer({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, HEADERS)!,
+    );
     expect(JSON.parse(a.toString()).id).toBe(1);
     expect(JSON.parse(b.toString()).id).toBe(2);
     expect(JSON.parse(a.toString()).result).toEqual(JSON.parse(b.toString()).result);
