@@ -60,6 +60,7 @@ function removeFrom(index: Map<string, Set<string>>, key: string, hash: string):
 export class SessionLru {
   readonly enabled: boolean;
   private readonly now: () => Date;
+  private readonly nowMs: () => number;
   private readonly positive: LRUCache<string, SessionRecord> | undefined;
   private readonly negative: LRUCache<string, true> | undefined;
   private readonly byUser = new Map<string, Set<string>>();
@@ -71,12 +72,15 @@ export class SessionLru {
 
   constructor(opts: SessionLruOptions) {
     this.now = opts.now ?? (() => new Date());
+    const injected = opts.now;
+    // Without an injected clock, no Date is made per lookup (every /mcp request makes one).
+    this.nowMs = injected ? () => injected().getTime() : Date.now;
     this.enabled = opts.ttlMs > 0;
     if (!this.enabled) return;
     const max = opts.max ?? 10_000;
     // lru-cache reads time through `perf`; ours follows the injected clock so tests can move it.
     // ttlResolution 0: no cached "now" between calls.
-    const perf = { now: () => this.now().getTime() };
+    const perf = { now: this.nowMs };
     this.positive = new LRUCache<string, SessionRecord>({
       max,
       ttl: opts.ttlMs,
@@ -103,7 +107,7 @@ export class SessionLru {
     if (!this.positive || !this.negative) return undefined;
     const record = this.positive.get(hash);
     if (record) {
-      if (record.expiresAt > this.now()) return record;
+      if (record.expiresAt.getTime() > this.nowMs()) return record;
       this.positive.delete(hash);
       return undefined;
     }

@@ -29,6 +29,20 @@ export function publicUrlFor(req: Request, publicUrl: string): string {
   const base = parsedPublicUrl(publicUrl);
   if (!base.loopback) return publicUrl;
   const host = String(req.headers.host ?? '');
+  // A client keeps using one name: the last answer is reused for the same Host and PUBLIC_URL.
+  if (lastAsked?.host === host && lastAsked.publicUrl === publicUrl) return lastAsked.answer;
+  const answer = loopbackAlias(publicUrl, base, host);
+  lastAsked = { host, publicUrl, answer };
+  return answer;
+}
+
+let lastAsked: { host: string; publicUrl: string; answer: string } | undefined;
+
+function loopbackAlias(
+  publicUrl: string,
+  base: { protocol: string; port: string },
+  host: string,
+): string {
   let asked: URL;
   try {
     asked = new URL(`${base.protocol}//${host}`);
