@@ -1,6 +1,7 @@
 /**
  * `refresh`: the refresh storm. One OAuth user; the stored access token is made to look expired
- * with the master key (as in test/integration/refresh-single-flight.test.ts), then 100 tool calls
+ * with the master key (as in test/integration/refresh-single-flight.test.ts), and once the
+ * processes' credential caches have lapsed, 100 tool calls
  * land at once, half on each of two server processes sharing the database. Airtable rotates
  * refresh tokens, so a second concurrent refresh would burn the grant: the fake must see exactly
  * one refresh per storm, and every call must succeed. Baseline: the same 100 calls with a valid
@@ -17,6 +18,8 @@ export interface RefreshOptions {
 }
 
 const CALLS = 100;
+/** CREDENTIAL_CACHE_TTL_MS's default (cloud/config.ts), plus a margin. */
+const CREDENTIAL_CACHE_WAIT_MS = 5_500;
 
 interface Storm {
   figures: BurstFigures;
@@ -52,6 +55,11 @@ export async function benchRefresh(opts: RefreshOptions): Promise<BenchOutcome> 
     const storms: Storm[] = [];
     for (let r = 0; r < rounds; r++) {
       await expireStoredAccessToken(a.url, env.secrets, userId);
+      // Each process keeps the decrypted credential it last used for CREDENTIAL_CACHE_TTL_MS
+      // (cloud/cache/credential-cache.ts): a change made straight in the database, as here, is
+      // seen once that has passed (a refresh by another process is seen at once through
+      // Airtable's 401). Without the wait the storm would run on the still valid cached token.
+      await new Promise((resolve) => setTimeout(resolve, CREDENTIAL_CACHE_WAIT_MS));
       const s = await storm(`storm${r}`);
       storms.push(s);
       opts.log(`  storm ${r + 1}: ${describe(s)}`);
