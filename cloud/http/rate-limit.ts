@@ -9,11 +9,15 @@
  * cannot set `trust proxy` on Back4App's app, so the key is computed here. The default, 0, ignores
  * the header: a client that reaches us directly cannot pick its own address. What Back4App's
  * front proxy does with the header is UNVERIFIED (docs/resilience.md, "Rate limits").
+ *
+ * express-rate-limit (with ip-address, which it needs for IPv6 prefixes) is loaded on the first
+ * request a limit sees, not with app.js: loading it was a tenth of app.js's start-up cost
+ * (`npm run bench -- bundle`), on every deploy and new container, before /health can answer.
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, MemoryStore, rateLimit, type Options } from 'express-rate-limit';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Options } from 'express-rate-limit';
 import type { RateLimitSettings } from '../config';
 import { log } from '../log';
 import { HttpError, sendError } from './errors';
@@ -64,9 +68,43 @@ export function clientIp(req: Request, hops: number): string {
   return normalizeAddress(picked) ?? peer ?? 'unknown';
 }
 
-/** The key of an address: IPv6 addresses count per /56, as one customer's prefix (express-rate-limit). */
+type RateLimitModule = typeof import('express-rate-limit');
+let loading: Promise<RateLimitModule> | undefined;
+let loaded: RateLimitModule | undefined;
+
+/** express-rate-limit, loaded once, on first use (see the header). */
+export function rateLimitModule(): Promise<RateLimitModule> {
+  loading ??= import('express-rate-limit').then((m) => (loaded = m));
+  loading.catch(() => (loading = undefined)); // a failed load is tried again by the next request
+  return loading;
+}
+
+/**
+ * Middleware built by `build` with express-rate-limit on the first request (then called
+ * directly). The options are the same as if it had been built at start-up; express-rate-limit's
+ * check that limiters are not created per request is off because this one is built once.
+ */
+export function lazyRateLimit(build: (erl: RateLimitModule) => RequestHandler): RequestHandler {
+  let handler: RequestHandler | undefined;
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (handler) return handler(req, res, next);
+    rateLimitModule().then(
+      (erl) => {
+        handler ??= build(erl);
+        return handler(req, res, next);
+      },
+      (err: unknown) => next(err),
+    );
+  };
+}
+
+/**
+ * The key of an address: IPv6 addresses count per /56, as one customer's prefix
+ * (express-rate-limit's ipKeyGenerator). Called by limiters, so after rateLimitModule() loaded.
+ */
 export function addressKey(req: Request, settings: RateLimitSettings): string {
-  return ipKeyGenerator(clientIp(req, settings.trustProxyHops));
+  if (!loaded) throw new Error('addressKey before express-rate-limit was loaded');
+  return loaded.ipKeyGenerator(clientIp(req, settings.trustProxyHops));
 }
 
 /** A fixed-length key for client-chosen strings (a client_id may be a long URL). */
@@ -82,25 +120,28 @@ export function perIpLimit(
   settings: RateLimitSettings,
   opts: { windowMs: number; limit: number; name: string },
 ): RequestHandler {
-  return rateLimit({
-    windowMs: opts.windowMs,
-    limit: scaled(opts.limit, settings),
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (req) => `${opts.name}:${addressKey(req as unknown as Request, settings)}`,
-    validate: { xForwardedForHeader: false, trustProxy: false },
-    // JSON for API clients, a page for browsers (sendError decides by Accept).
-    handler: (req, res) =>
-      sendError(
-        res as unknown as Response,
-        new HttpError(
-          429,
-          'rate_limited',
-          'Too many requests from your address; wait a minute and try again.',
-        ),
-        req as unknown as Request,
-      ),
-  }) as unknown as RequestHandler; // express-rate-limit's own Request/Response types; same objects
+  return lazyRateLimit(
+    (erl) =>
+      erl.rateLimit({
+        windowMs: opts.windowMs,
+        limit: scaled(opts.limit, settings),
+        standardHeaders: 'draft-7',
+        legacyHeaders: false,
+        keyGenerator: (req) => `${opts.name}:${addressKey(req as unknown as Request, settings)}`,
+        validate: { xForwardedForHeader: false, trustProxy: false, creationStack: false },
+        // JSON for API clients, a page for browsers (sendError decides by Accept).
+        handler: (req, res) =>
+          sendError(
+            res as unknown as Response,
+            new HttpError(
+              429,
+              'rate_limited',
+              'Too many requests from your address; wait a minute and try again.',
+            ),
+            req as unknown as Request,
+          ),
+      }) as unknown as RequestHandler, // express-rate-limit's own Request/Response types; same objects
+  );
 }
 
 /**
@@ -110,10 +151,16 @@ export function perIpLimit(
 export type KeyedLimiter = (key: string) => Promise<number>;
 
 export function keyedLimiter(opts: { windowMs: number; limit: number }): KeyedLimiter {
-  const store = new MemoryStore();
-  // The store reads only windowMs (its expiry timer is unref'd: it never holds the process).
-  store.init({ windowMs: opts.windowMs } as Options);
+  let store: InstanceType<RateLimitModule['MemoryStore']> | undefined;
   return async (key) => {
+    if (!store) {
+      const erl = await rateLimitModule();
+      if (!store) {
+        store = new erl.MemoryStore();
+        // The store reads only windowMs (its expiry timer is unref'd: it never holds the process).
+        store.init({ windowMs: opts.windowMs } as Options);
+      }
+    }
     const { totalHits, resetTime } = await store.increment(key);
     if (totalHits <= opts.limit) return 0;
     const resetAt = resetTime?.getTime() ?? Date.now() + opts.windowMs;

@@ -4,13 +4,12 @@
  * by default because Back4App's proxy may buffer SSE (MCP_RESPONSE_MODE=sse turns SSE on).
  *
  * One request, in named steps: check Host/Origin, authenticate (a session id, or an access token
- * of our OAuth server issued for this resource), check the token's scopes, load the connection's
- * own Airtable credential (only for tool calls), serve. Without a credential: 401 with a JSON-RPC
+ * of our OAuth server issued for this resource), read the body, check the token's scopes, load the
+ * connection's own Airtable credential (only for tool calls), serve. The MCP server, tools and
+ * transport are loaded on the first request that passes authentication (cloud/mcp/runtime.ts). Without a credential: 401 with a JSON-RPC
  * error and the WWW-Authenticate challenge pointing at our Protected Resource Metadata.
  */
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Express, Request, Response } from 'express';
-import { AirtableApi } from '../airtable/api-client';
 import { getAirtableRateLimiter } from '../airtable/rate-limiter';
 import type { AirtableGrant } from '../auth/airtable-grant';
 import { authenticate, sessionCredential } from '../auth/session-auth';
@@ -23,9 +22,6 @@ import { mcpSessionLimiter } from '../http/rate-limit';
 import { log } from '../log';
 import { count, countAuthFailure } from '../observability/metrics';
 import { wwwAuthenticate } from '../oauth-server/protocol/metadata';
-import { createMcpServer } from '../mcp/server';
-import { messageMethods, missingScope, reachesAirtable } from '../mcp/tool-scopes';
-import { toolsListAnswer } from '../mcp/tools-list-answer';
 import {
   CredentialUnreadableError,
   StorageUnavailableError,
@@ -34,6 +30,17 @@ import {
 } from '../storage/base';
 
 export const MCP_BODY_LIMIT = 1024 * 1024;
+
+type McpRuntime = typeof import('../mcp/runtime');
+let runtime: Promise<McpRuntime> | undefined;
+
+/** The MCP server, tools and transport, loaded on first use (cloud/mcp/runtime.ts says why). */
+function mcpRuntime(): Promise<McpRuntime> {
+  runtime ??= import('../mcp/runtime');
+  // A failed load (a file missing from the upload) is retried by the next request.
+  runtime.catch(() => (runtime = undefined));
+  return runtime;
+}
 
 function jsonRpcError(
   res: Response,
@@ -136,9 +143,15 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
   }
 
   /** Step 2: an access token's scopes cover the message; else 403 insufficient_scope. */
-  function scopeAllows(res: Response, caller: Caller, body: unknown, publicUrl: string): boolean {
+  function scopeAllows(
+    rt: McpRuntime,
+    res: Response,
+    caller: Caller,
+    body: unknown,
+    publicUrl: string,
+  ): boolean {
     const granted = caller.grantedScopes;
-    const lacking = granted ? missingScope(body, granted) : undefined;
+    const lacking = granted ? rt.missingScope(body, granted) : undefined;
     if (!lacking) return true;
     // MCP 2025-11-25 step-up: the challenge lists what was granted plus what is needed, so a
     // client that replaces its scopes with these does not lose the ones it had.
@@ -169,12 +182,13 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
    * Undefined after answering 401 when it is gone.
    */
   async function loadCredential(
+    rt: McpRuntime,
     res: Response,
     caller: Caller,
     body: unknown,
     publicUrl: string,
   ): Promise<{ token: UserTokenRecord | null } | undefined> {
-    if (!reachesAirtable(body)) return { token: null };
+    if (!rt.reachesAirtable(body)) return { token: null };
     let token: UserTokenRecord | null;
     try {
       token = await deps.storage.getUserToken(caller.credential);
@@ -196,6 +210,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
 
   /** Step 4: a fresh MCP server for this request, bound to this connection's Airtable client. */
   async function serve(
+    rt: McpRuntime,
     req: Request,
     res: Response,
     body: unknown,
@@ -205,7 +220,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
     const jsonMode = deps.config.mcpResponseMode !== 'sse';
     // A plain tools/list: the bytes serialised once per process, exactly what the SDK would send
     // (cloud/mcp/tools-list-answer.ts); authentication, scopes and limits ran above as for any call.
-    const toolsList = jsonMode ? toolsListAnswer(body, req.headers) : undefined;
+    const toolsList = jsonMode ? rt.toolsListAnswer(body, req.headers) : undefined;
     if (toolsList) {
       res.status(200);
       res.setHeader('Content-Type', 'application/json');
@@ -226,7 +241,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
     // pair another process already rotated is used instead of being refreshed again.
     let lastSent: string | undefined;
     const scopes = token?.credential.scope ? token.credential.scope.split(' ') : [];
-    const airtable = new AirtableApi({
+    const airtable = new rt.AirtableApi({
       baseUrl: deps.config.airtable.apiBaseUrl,
       send: deps.airtableSend,
       tokens: {
@@ -248,7 +263,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
       reconnectUrl,
       grantedScopes: scopes,
     });
-    const server = createMcpServer(
+    const server = rt.createMcpServer(
       {
         airtable,
         user: {
@@ -260,9 +275,9 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
         },
         links: { reconnectUrl },
       },
-      { methods: messageMethods(body) },
+      { methods: rt.messageMethods(body) },
     );
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new rt.StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: jsonMode,
     });
@@ -281,10 +296,11 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
     const caller = await authenticateCaller(req, res, publicUrl);
     if (!caller) return;
     const body = await readBody(req, MCP_BODY_LIMIT);
-    if (!scopeAllows(res, caller, body, publicUrl)) return;
-    const loaded = await loadCredential(res, caller, body, publicUrl);
+    const rt = await mcpRuntime();
+    if (!scopeAllows(rt, res, caller, body, publicUrl)) return;
+    const loaded = await loadCredential(rt, res, caller, body, publicUrl);
     if (!loaded) return;
-    await serve(req, res, body, caller, loaded.token);
+    await serve(rt, req, res, body, caller, loaded.token);
   }
 
   app.post('/mcp', (req, res) => {

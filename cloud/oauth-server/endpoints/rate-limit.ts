@@ -5,10 +5,9 @@
  * (TRUST_PROXY_HOPS); the answer is an OAuth error document (or page) with Retry-After.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import type { RateLimitSettings } from '../../config';
 import { readBody } from '../../http/body';
-import { addressKey, hashedKey, scaled } from '../../http/rate-limit';
+import { addressKey, hashedKey, lazyRateLimit, scaled } from '../../http/rate-limit';
 import { sendOAuthError, sendOAuthErrorPage, TooManyRequestsError } from '../protocol/errors';
 
 export interface LimitOptions {
@@ -24,21 +23,24 @@ export interface LimitOptions {
 /** `opts.limit` is taken as is: the caller applies RATE_LIMIT_MULTIPLIER (routes.ts, below). */
 export function oauthRateLimit(settings: RateLimitSettings, opts: LimitOptions): RequestHandler {
   const key = opts.key ?? ((req: Request) => addressKey(req, settings));
-  return rateLimit({
-    windowMs: opts.windowMs,
-    limit: opts.limit,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (req) => `${opts.name}:${key(req as unknown as Request) ?? ''}`,
-    // A request without a key (a token request naming no client) is left to the other limits.
-    skip: (req) => key(req as unknown as Request) === undefined,
-    validate: { xForwardedForHeader: false, trustProxy: false },
-    handler: (req, res) => {
-      const err = new TooManyRequestsError('Too many requests; try again later.');
-      if (opts.html) sendOAuthErrorPage(res as unknown as Response, err);
-      else sendOAuthError(res as unknown as Response, err, req as unknown as Request);
-    },
-  }) as unknown as RequestHandler; // express-rate-limit's own Request/Response types; same objects
+  return lazyRateLimit(
+    (erl) =>
+      erl.rateLimit({
+        windowMs: opts.windowMs,
+        limit: opts.limit,
+        standardHeaders: 'draft-7',
+        legacyHeaders: false,
+        keyGenerator: (req) => `${opts.name}:${key(req as unknown as Request) ?? ''}`,
+        // A request without a key (a token request naming no client) is left to the other limits.
+        skip: (req) => key(req as unknown as Request) === undefined,
+        validate: { xForwardedForHeader: false, trustProxy: false, creationStack: false },
+        handler: (req, res) => {
+          const err = new TooManyRequestsError('Too many requests; try again later.');
+          if (opts.html) sendOAuthErrorPage(res as unknown as Response, err);
+          else sendOAuthError(res as unknown as Response, err, req as unknown as Request);
+        },
+      }) as unknown as RequestHandler, // express-rate-limit's own Request/Response types; same objects
+  );
 }
 
 /** The token endpoint's body limit (token.ts reads at most this much too). */
