@@ -3,8 +3,10 @@
  * `b4a deploy` uploads (every file under cloud/ and public/):
  *
  *   cloud/main.js, cloud/app.js   the two entries Back4App loads (docs/architecture.md)
- *   cloud/shared-<hash>.js        what both use (zod, pino, storage, the OAuth server store...),
- *                                 required by both: loaded once when both run in one process
+ *   cloud/shared-<hash>.js        code the entries share (zod, pino, storage, the OAuth server
+ *                                 store...): loaded once when both run in one process; and the
+ *                                 chunks of import()ed modules, loaded on first use (the MCP
+ *                                 runtime, express-rate-limit)
  *   cloud/ioredis.js              required only when REDIS_URL is set
  *   cloud/mcp-ajv.js              required only if the MCP SDK validates an elicitation answer
  *                                 (never: see LAZY_MODULES in scripts/build/build-plugins.ts)
