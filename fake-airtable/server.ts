@@ -50,6 +50,22 @@ export interface FakeAirtable {
   admin: FakeAdmin;
 }
 
+/**
+ * The settings that point our server at this fake: its OAuth client, and the fake as the OAuth,
+ * Web API and content hosts (the product reaches Airtable only through these base URLs).
+ */
+export function productEnv(
+  fake: Pick<FakeAirtable, 'url' | 'contentUrl' | 'clientId' | 'clientSecret'>,
+): Record<string, string> {
+  return {
+    AIRTABLE_CLIENT_ID: fake.clientId,
+    AIRTABLE_CLIENT_SECRET: fake.clientSecret,
+    AIRTABLE_OAUTH_BASE_URL: fake.url,
+    AIRTABLE_API_BASE_URL: fake.url,
+    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
+  };
+}
+
 export async function startFakeAirtable(opts: StartFakeAirtableOptions): Promise<FakeAirtable> {
   const host = opts.host ?? '127.0.0.1';
   // Real Airtable ids and secrets are opaque; these carry "-", "_" and "." so that a client that

@@ -7,16 +7,19 @@
  * HTTP status and our text; `redactSecret` scrubs the current token from Airtable's text anyway.
  */
 
-/** Airtable scopes (airtable.com/developers/web/api/scopes). */
-export type AirtableScope =
-  | 'data.records:read'
-  | 'data.records:write'
-  | 'data.recordComments:read'
-  | 'data.recordComments:write'
-  | 'schema.bases:read'
-  | 'schema.bases:write'
-  | 'webhook:manage'
-  | 'user.email:read';
+/** The Airtable scopes our tools use (airtable.com/developers/web/api/scopes). */
+export const AIRTABLE_SCOPES = [
+  'data.records:read',
+  'data.records:write',
+  'data.recordComments:read',
+  'data.recordComments:write',
+  'schema.bases:read',
+  'schema.bases:write',
+  'webhook:manage',
+  'user.email:read',
+] as const;
+
+export type AirtableScope = (typeof AIRTABLE_SCOPES)[number];
 
 /** Where a personal access token's scopes and bases are edited. */
 export const PAT_SETTINGS_URL = 'https://airtable.com/create/tokens';

@@ -19,6 +19,7 @@ import { isIP } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Options } from 'express-rate-limit';
 import type { RateLimitSettings } from '../config';
+import { lazyModule } from '../lazy-module';
 import { log } from '../log';
 import { HttpError, sendError } from './errors';
 
@@ -69,15 +70,9 @@ export function clientIp(req: Request, hops: number): string {
 }
 
 type RateLimitModule = typeof import('express-rate-limit');
-let loading: Promise<RateLimitModule> | undefined;
-let loaded: RateLimitModule | undefined;
 
 /** express-rate-limit, loaded once, on first use (see the header). */
-export function rateLimitModule(): Promise<RateLimitModule> {
-  loading ??= import('express-rate-limit').then((m) => (loaded = m));
-  loading.catch(() => (loading = undefined)); // a failed load is tried again by the next request
-  return loading;
-}
+const rateLimitModule = lazyModule(() => import('express-rate-limit'));
 
 /**
  * Middleware built by `build` with express-rate-limit on the first request (then called
@@ -88,7 +83,7 @@ export function lazyRateLimit(build: (erl: RateLimitModule) => RequestHandler): 
   let handler: RequestHandler | undefined;
   return (req: Request, res: Response, next: NextFunction) => {
     if (handler) return handler(req, res, next);
-    rateLimitModule().then(
+    rateLimitModule.load().then(
       (erl) => {
         handler ??= build(erl);
         return handler(req, res, next);
@@ -103,8 +98,9 @@ export function lazyRateLimit(build: (erl: RateLimitModule) => RequestHandler): 
  * (express-rate-limit's ipKeyGenerator). Called by limiters, so after rateLimitModule() loaded.
  */
 export function addressKey(req: Request, settings: RateLimitSettings): string {
-  if (!loaded) throw new Error('addressKey before express-rate-limit was loaded');
-  return loaded.ipKeyGenerator(clientIp(req, settings.trustProxyHops));
+  const erl = rateLimitModule.current();
+  if (!erl) throw new Error('addressKey before express-rate-limit was loaded');
+  return erl.ipKeyGenerator(clientIp(req, settings.trustProxyHops));
 }
 
 /** A fixed-length key for client-chosen strings (a client_id may be a long URL). */
@@ -154,7 +150,7 @@ export function keyedLimiter(opts: { windowMs: number; limit: number }): KeyedLi
   let store: InstanceType<RateLimitModule['MemoryStore']> | undefined;
   return async (key) => {
     if (!store) {
-      const erl = await rateLimitModule();
+      const erl = await rateLimitModule.load();
       if (!store) {
         store = new erl.MemoryStore();
         // The store reads only windowMs (its expiry timer is unref'd: it never holds the process).

@@ -6,8 +6,9 @@
  * One request, in named steps: check Host/Origin, authenticate (a session id, or an access token
  * of our OAuth server issued for this resource), read the body, check the token's scopes, load the
  * connection's own Airtable credential (only for tool calls), serve. The MCP server, tools and
- * transport are loaded on the first request that passes authentication (cloud/mcp/runtime.ts). Without a credential: 401 with a JSON-RPC
- * error and the WWW-Authenticate challenge pointing at our Protected Resource Metadata.
+ * transport are loaded on the first request that passes authentication (cloud/mcp/runtime.ts).
+ * Without a credential: 401 with a JSON-RPC error and the WWW-Authenticate challenge pointing at
+ * our Protected Resource Metadata.
  */
 import type { Express, Request, Response } from 'express';
 import { getAirtableRateLimiter } from '../airtable/rate-limiter';
@@ -19,6 +20,7 @@ import { HttpError } from '../http/errors';
 import { checkHostAndOrigin } from '../http/host-check';
 import { publicUrlFor } from '../http/public-origin';
 import { mcpSessionLimiter } from '../http/rate-limit';
+import { lazyModule } from '../lazy-module';
 import { log } from '../log';
 import { count, countAuthFailure } from '../observability/metrics';
 import { wwwAuthenticate } from '../oauth-server/protocol/metadata';
@@ -32,15 +34,9 @@ import {
 export const MCP_BODY_LIMIT = 1024 * 1024;
 
 type McpRuntime = typeof import('../mcp/runtime');
-let runtime: Promise<McpRuntime> | undefined;
 
 /** The MCP server, tools and transport, loaded on first use (cloud/mcp/runtime.ts says why). */
-function mcpRuntime(): Promise<McpRuntime> {
-  runtime ??= import('../mcp/runtime');
-  // A failed load (a file missing from the upload) is retried by the next request.
-  runtime.catch(() => (runtime = undefined));
-  return runtime;
-}
+const mcpRuntime = lazyModule(() => import('../mcp/runtime'));
 
 function jsonRpcError(
   res: Response,
@@ -296,7 +292,7 @@ export function registerMcpRoutes(app: Express, deps: AppDeps, opts: McpRouteOpt
     const caller = await authenticateCaller(req, res, publicUrl);
     if (!caller) return;
     const body = await readBody(req, MCP_BODY_LIMIT);
-    const rt = await mcpRuntime();
+    const rt = await mcpRuntime.load();
     if (!scopeAllows(rt, res, caller, body, publicUrl)) return;
     const loaded = await loadCredential(rt, res, caller, body, publicUrl);
     if (!loaded) return;

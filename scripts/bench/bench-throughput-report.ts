@@ -101,6 +101,25 @@ function missReason(cmp: Comparison, call: Call, goal: number, structural: strin
     : `CPU per request confirms a real cost: capacity ratio ${capacity}. ${structural}`;
 }
 
+/** A performance goal on a ratio; a miss says by how much and why. */
+function ratioGoal(description: string, ratio: number, goal: number, why: () => string): Goal {
+  const met = ratio >= goal;
+  return {
+    description,
+    met,
+    kind: 'performance',
+    ...(met ? {} : { why: `missed by ${round(goal - ratio)}; ${why()}` }),
+  };
+}
+
+function noErrorsGoal(errors: number): Goal {
+  return {
+    description: `no errors or wrong answers under load (${errors})`,
+    met: errors === 0,
+    kind: 'correctness',
+  };
+}
+
 export function authOutcome(measured: Measured, levels: number[]): BenchOutcome {
   const cmp = compare(measured, levels, 'authenticated', 'bypassed', () => AUTH_GOAL);
   const { rows, errors } = cmp;
@@ -109,24 +128,15 @@ export function authOutcome(measured: Measured, levels: number[]): BenchOutcome 
     'Bearer session on every request (keyed hash, then the session cache or a UserSession query) ' +
     'and applies the per-session limit; on this machine the servers, PostgreSQL, the fake and the ' +
     'load generator share the cores, so whatever that costs comes straight out of throughput.';
-  const goals: Goal[] = cmp.ratios.map(({ call, connections, ratio }) => {
-    const met = ratio >= AUTH_GOAL;
-    return {
-      description: `${call}, ${connections} conn: authenticated ${ratio}x the auth-bypassed build (goal >= ${AUTH_GOAL}x)`,
-      met,
-      kind: 'performance' as const,
-      ...(met
-        ? {}
-        : {
-            why: `missed by ${round(AUTH_GOAL - ratio)}; ${missReason(cmp, call, AUTH_GOAL, structural)}`,
-          }),
-    };
-  });
-  goals.push({
-    description: `no errors or wrong answers under load (${errors})`,
-    met: errors === 0,
-    kind: 'correctness',
-  });
+  const goals: Goal[] = cmp.ratios.map(({ call, connections, ratio }) =>
+    ratioGoal(
+      `${call}, ${connections} conn: authenticated ${ratio}x the auth-bypassed build (goal >= ${AUTH_GOAL}x)`,
+      ratio,
+      AUTH_GOAL,
+      () => missReason(cmp, call, AUTH_GOAL, structural),
+    ),
+  );
+  goals.push(noErrorsGoal(errors));
   return {
     name: 'auth',
     title: 'Authentication overhead',
@@ -159,7 +169,7 @@ export function peerOutcome(
     list_records:
       'Both servers spend most of a call in the same places: the MCP SDK (a McpServer and a ' +
       'Streamable HTTP transport per request, its zod checks of every message, @hono/node-server ' +
-      "converting the request) and Node's fetch to Airtable; ours also checks the session, the " +
+      'converting the request) and the HTTP request to Airtable; ours also checks the session, the ' +
       'per-session and per-base limits, the arguments against a strict schema and the result ' +
       'against the declared output schema (`npm run bench -- profile`).',
   };
@@ -167,23 +177,16 @@ export function peerOutcome(
   for (const g of PEER_GOALS) {
     const found = cmp.ratios.find((r) => r.call === g.call && r.connections === g.connections);
     if (!found) continue; // --quick runs fewer levels
-    const met = found.ratio >= g.goal;
-    goals.push({
-      description: `${g.call}, ${g.connections} conn: ${found.ratio}x airtable-mcp-server (goal >= ${g.goal}x)`,
-      met,
-      kind: 'performance',
-      ...(met
-        ? {}
-        : {
-            why: `missed by ${round(g.goal - found.ratio)}; ${missReason(cmp, g.call, g.goal, structural[g.call])}`,
-          }),
-    });
+    goals.push(
+      ratioGoal(
+        `${g.call}, ${g.connections} conn: ${found.ratio}x airtable-mcp-server (goal >= ${g.goal}x)`,
+        found.ratio,
+        g.goal,
+        () => missReason(cmp, g.call, g.goal, structural[g.call]),
+      ),
+    );
   }
-  goals.push({
-    description: `no errors or wrong answers under load (${errors})`,
-    met: errors === 0,
-    kind: 'correctness',
-  });
+  goals.push(noErrorsGoal(errors));
   return {
     name: 'peer',
     title: 'Against airtable-mcp-server 1.14.0',

@@ -4,6 +4,7 @@
  * account. The fake must be running and AIRTABLE_* must point at it BEFORE the stack loads the
  * bundle, because the bundle reads its configuration once, at load (cloud/config.ts).
  */
+import { AIRTABLE_SCOPES } from '../../cloud/airtable/api-errors';
 import type { Config } from '../../cloud/config';
 import type { Scope } from '../../fake-airtable/state/model';
 import { SAMPLE_IDS, startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
@@ -12,16 +13,7 @@ import { StackError } from './stack-error';
 export { sandboxDataDir } from './local-server';
 
 /** Scopes of the printed PATs: everything the MCP tools can use. */
-const PAT_SCOPES: Scope[] = [
-  'data.records:read',
-  'data.records:write',
-  'data.recordComments:read',
-  'data.recordComments:write',
-  'schema.bases:read',
-  'schema.bases:write',
-  'webhook:manage',
-  'user.email:read',
-];
+const PAT_SCOPES: Scope[] = [...AIRTABLE_SCOPES];
 
 export interface SandboxUser {
   id: string;

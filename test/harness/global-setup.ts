@@ -12,7 +12,7 @@ import path from 'node:path';
 import { build } from '../../scripts/build/build';
 import { bindHttp, startEmbeddedPostgres, startStack } from '../../scripts/dev/stack';
 import { FakeAirtableAdminClient } from '../../fake-airtable/admin-client';
-import { startFakeAirtable } from '../../fake-airtable/server';
+import { productEnv, startFakeAirtable } from '../../fake-airtable/server';
 import { createRunDir } from './run-dir';
 
 type Stoppable = { stop(): Promise<void> };
@@ -59,11 +59,7 @@ export default async function globalSetup(): Promise<void> {
     PARSE_MASTER_KEY: randomBytes(16).toString('hex'),
     PARSE_REST_API_KEY: randomBytes(16).toString('hex'),
     PARSE_JAVASCRIPT_KEY: randomBytes(16).toString('hex'),
-    AIRTABLE_CLIENT_ID: fake.clientId,
-    AIRTABLE_CLIENT_SECRET: fake.clientSecret,
-    AIRTABLE_OAUTH_BASE_URL: fake.url,
-    AIRTABLE_API_BASE_URL: fake.url,
-    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
+    ...productEnv(fake),
     LOG_LEVEL: 'silent',
     // As behind Back4App's one front proxy: the last X-Forwarded-For entry is the client, so test
     // files can each come from addresses of their own (test/helpers/airtable.ts sessionFromPat).

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { ALL_TOOLS } from '../../cloud/mcp/tools/index';
-import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
+import { productEnv, startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { harness } from '../harness/env';
 import { uniqueUserId } from '../helpers/airtable';
 import {
@@ -63,11 +63,7 @@ beforeAll(async () => {
   stack = await startChildStack({
     dataDir,
     env: {
-      AIRTABLE_CLIENT_ID: fake.clientId,
-      AIRTABLE_CLIENT_SECRET: fake.clientSecret,
-      AIRTABLE_OAUTH_BASE_URL: fake.url,
-      AIRTABLE_API_BASE_URL: fake.url,
-      AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
+      ...productEnv(fake),
       RATE_LIMIT_MULTIPLIER: '10000',
       AIRTABLE_TIMEOUT_MS: '5000',
     },

@@ -6,7 +6,7 @@
  * not touch other test files) and a server process with short timeouts.
  */
 import { TestBrowser } from '../helpers/browser';
-import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
+import { productEnv, startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { reservePort, startChildStack, type ChildStack } from '../helpers/child-stack';
 import { harness, parseRest } from '../harness/env';
 import { sessionFromPat, uniqueUserId } from '../helpers/airtable';
@@ -34,11 +34,7 @@ beforeAll(async () => {
   server = await startChildStack({
     env: {
       PUBLIC_URL: `http://localhost:${port}`,
-      AIRTABLE_CLIENT_ID: fake.clientId,
-      AIRTABLE_CLIENT_SECRET: fake.clientSecret,
-      AIRTABLE_OAUTH_BASE_URL: fake.url,
-      AIRTABLE_API_BASE_URL: fake.url,
-      AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
+      ...productEnv(fake),
       AIRTABLE_TIMEOUT_MS: String(TIMEOUT_MS),
       AIRTABLE_RATE_LIMIT_BUDGET_MS: String(RATE_BUDGET_MS),
       REFRESH_LEASE_MS: '3000',

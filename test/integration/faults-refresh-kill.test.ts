@@ -7,7 +7,7 @@
  */
 import { TestBrowser } from '../helpers/browser';
 import { decrypt } from '../../cloud/crypto/fernet';
-import { startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
+import { productEnv, startFakeAirtable, type FakeAirtable } from '../../fake-airtable/server';
 import { reservePort, startChildStack, type ChildStack } from '../helpers/child-stack';
 import { harness, parseRest } from '../harness/env';
 import { sessionFromPat, uniqueUserId } from '../helpers/airtable';
@@ -36,11 +36,7 @@ beforeAll(async () => {
   fake.admin.registerRedirectUri({ uri: `${publicUrl}/auth/callback` });
   const env = {
     PUBLIC_URL: publicUrl,
-    AIRTABLE_CLIENT_ID: fake.clientId,
-    AIRTABLE_CLIENT_SECRET: fake.clientSecret,
-    AIRTABLE_OAUTH_BASE_URL: fake.url,
-    AIRTABLE_API_BASE_URL: fake.url,
-    AIRTABLE_CONTENT_BASE_URL: fake.contentUrl,
+    ...productEnv(fake),
     AIRTABLE_TIMEOUT_MS: '1500',
     REFRESH_LEASE_MS: String(LEASE_MS),
   };

@@ -8,6 +8,8 @@
  * OAuthRefreshToken.
  */
 
+import type { PendingAuthorization } from '../../storage/base';
+
 export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
 
 /** Registered metadata (RFC 7591 section 2) as we accepted and normalised it. */
@@ -37,15 +39,11 @@ export interface ClientRecord {
   expiresAt: Date;
 }
 
-/** An authorization request the person has not answered yet (consent page shown). */
-export interface ConsentRequest {
-  clientId: string;
-  redirectUri: string;
-  codeChallenge: string;
-  state?: string;
-  resource: string;
-  scopes: string[];
-}
+/**
+ * An authorization request the person has not answered yet (consent page shown). Approved, the
+ * same fields are parked with the Airtable sign-in as its PendingAuthorization.
+ */
+export type ConsentRequest = PendingAuthorization;
 
 /** The Airtable connection a consent page said approving would use (a signed-in browser). */
 export interface ShownAccount {
